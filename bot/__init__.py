@@ -1,0 +1,1 @@
+"""p2p: peer-learning study groups that run themselves inside Slack."""

@@ -1,0 +1,113 @@
+"""Every setting, read from the environment and an optional `.env`, validated once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///p2p.db"
+
+# What to tell someone for each setting that is missing or wrong.
+HOW_TO_FIX = {
+    "slack_bot_token": "the Bot User OAuth Token (xoxb-...) from your app's "
+    "'OAuth & Permissions' page at https://api.slack.com/apps",
+    "slack_signing_secret": "the Signing Secret from your app's 'Basic Information' page "
+    "at https://api.slack.com/apps",
+    "slack_app_token": "an app-level token (xapp-...) with the connections:write scope, "
+    "from your app's 'Basic Information' page (needed for Socket Mode only)",
+    "slack_api_url": "the Slack Web API base URL ending in /api/, e.g. https://slack.com/api/ "
+    "(GovSlack: https://slack-gov.com/api/)",
+    "database_url": "an SQLAlchemy URL such as sqlite:///p2p.db or "
+    "postgresql+psycopg://user:password@host:5432/p2p",
+    "port": "a TCP port number between 1 and 65535",
+    "log_level": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxb-"):
+            raise ValueError("must start with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("is not a database URL") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("unknown log level")
+        return level
+
+    def missing_for_slack(self, *, socket_mode: bool = False) -> list[str]:
+        """Names of the settings the bot cannot talk to Slack without."""
+        needed = ["slack_bot_token"]
+        needed.append("slack_app_token" if socket_mode else "slack_signing_secret")
+        return [name for name in needed if not getattr(self, name)]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def describe(name: str) -> str:
+    return f"{name.upper()}: set it to {HOW_TO_FIX[name]}"
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "settings"
+        reason = error["msg"].removeprefix("Value error, ")
+        hint = f" — set it to {HOW_TO_FIX[name]}" if name in HOW_TO_FIX else ""
+        raise SettingsError(f"{name.upper()} {reason}{hint}.") from None
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -1,0 +1,1 @@
+"""The Slack adapter: Bolt listeners (thin), Block Kit renderers (pure), the outbound gateway."""

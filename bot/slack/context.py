@@ -1,0 +1,27 @@
+"""What every listener needs besides Slack's own arguments, put on Bolt's context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import BoltContext
+
+from bot.store import Store
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: Store
+
+
+def inject(deps: Deps) -> Callable[..., None]:
+    def middleware(context: BoltContext, next: Callable[[], None]) -> None:
+        context["deps"] = deps
+        next()
+
+    return middleware
+
+
+def deps(context: BoltContext) -> Deps:
+    return context["deps"]

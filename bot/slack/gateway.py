@@ -1,0 +1,156 @@
+"""Every call the bot makes to Slack goes through here: one place that knows Slack's errors.
+
+The WebClient honours `429 Retry-After` itself (RateLimitErrorRetryHandler); what is
+left when a call fails is mapped to an exception that says what happened in our terms,
+and logged with the context needed to act on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.models.views import View
+
+from bot.slack.render.message import Message
+
+log = logging.getLogger(__name__)
+
+CHANNEL_GONE = {"not_in_channel", "channel_not_found", "is_archived", "team_access_not_granted"}
+USER_GONE = {
+    "user_not_found",
+    "user_disabled",
+    "account_inactive",
+    "cannot_dm_bot",
+    "user_not_visible",
+}
+MESSAGE_GONE = {"message_not_found", "cant_update_message", "thread_not_found"}
+VIEW_GONE = {"expired_trigger_id", "invalid_trigger_id", "trigger_exchanged", "not_found"}
+
+
+class SlackCallFailed(Exception):
+    def __init__(self, method: str, error: str, **context: Any) -> None:
+        detail = " ".join(f"{k}={v}" for k, v in context.items() if v is not None)
+        super().__init__(f"{method} failed: {error} {detail}".strip())
+        self.method = method
+        self.error = error
+        self.context = context
+
+
+class ChannelUnavailable(SlackCallFailed):
+    """The bot is not in the channel (removed, never invited) or it is archived."""
+
+
+class UserUnavailable(SlackCallFailed):
+    """The person is deactivated, gone, or cannot be messaged."""
+
+
+class MessageUnavailable(SlackCallFailed):
+    """The message to update was deleted."""
+
+
+class ViewUnavailable(SlackCallFailed):
+    """The modal could not open: the trigger expired (over 3 s) or was used."""
+
+
+def make_client(token: str | None, base_url: str, *, retries: int = 3) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=retries),
+        ],
+    )
+
+
+class Gateway:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """Post and return (channel id, ts). A user id as channel posts to the app's DM."""
+        extra: dict[str, Any] = {}
+        if thread_ts:
+            extra["thread_ts"] = thread_ts
+        if metadata:
+            extra["metadata"] = metadata
+        response = self._call(
+            "chat_postMessage",
+            channel=channel,
+            unfurl_links=False,
+            unfurl_media=False,
+            **message.as_kwargs(),
+            **extra,
+        )
+        return response["channel"], response["ts"]
+
+    def update(self, channel: str, ts: str, message: Message) -> None:
+        self._call("chat_update", channel=channel, ts=ts, **message.as_kwargs())
+
+    def ephemeral(self, channel: str, user: str, message: Message) -> None:
+        self._call("chat_postEphemeral", channel=channel, user=user, **message.as_kwargs())
+
+    def dm(self, user: str, message: Message) -> tuple[str, str]:
+        return self.post(user, message)
+
+    def open_view(self, trigger_id: str, view: View) -> str:
+        response = self._call("views_open", trigger_id=trigger_id, view=view)
+        return response["view"]["id"]
+
+    def user_timezone(self, user: str) -> str | None:
+        try:
+            response = self._call("users_info", user=user)
+        except UserUnavailable:
+            return None
+        return response["user"].get("tz")
+
+    def bot_is_member(self, channel: str) -> bool:
+        try:
+            response = self._call("conversations_info", channel=channel)
+        except ChannelUnavailable:
+            return False
+        info = response["channel"]
+        return bool(info.get("is_member")) and not info.get("is_archived")
+
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        api_method = method.replace("_", ".", 1)
+        context = {k: kwargs.get(k) for k in ("channel", "user", "ts", "thread_ts")}
+        try:
+            return getattr(self.client, method)(**kwargs)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            kind = _classify(error)
+            log.warning(
+                "Slack %s failed with %s (%s)",
+                api_method,
+                error,
+                ", ".join(f"{k}={v}" for k, v in context.items() if v),
+            )
+            raise kind(api_method, error, **context) from exc
+
+
+def _classify(error: str) -> type[SlackCallFailed]:
+    if error in CHANNEL_GONE:
+        return ChannelUnavailable
+    if error in USER_GONE:
+        return UserUnavailable
+    if error in MESSAGE_GONE:
+        return MessageUnavailable
+    if error in VIEW_GONE:
+        return ViewUnavailable
+    return SlackCallFailed

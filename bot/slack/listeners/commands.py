@@ -1,0 +1,54 @@
+"""`/p2p <subcommand>`: parse the text and hand over to the subcommand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.domain import groups
+from bot.slack import ids
+from bot.slack.context import deps
+from bot.slack.listeners import recruitment
+from bot.slack.render.help import help_message, status_message
+
+Subcommand = Callable[..., None]
+
+
+def register(app: App) -> None:
+    app.command(ids.COMMAND)(on_command)
+
+
+def on_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    name, _, args = (command.get("text") or "").strip().partition(" ")
+    handler = SUBCOMMANDS.get(name.lower())
+    if handler is None:
+        ack(**help_message(unknown=name or None).as_kwargs())
+        return
+    handler(
+        ack=ack, command=command, args=args.strip(), client=client, context=context, respond=respond
+    )
+
+
+def show_help(*, ack: Ack, **_: Any) -> None:
+    ack(**help_message().as_kwargs())
+
+
+def show_status(*, ack: Ack, command: dict[str, Any], context: BoltContext, **_: Any) -> None:
+    with deps(context).store.transaction() as session:
+        found = groups.channel_groups(
+            session, team_id=context.team_id or "", channel_id=command["channel_id"]
+        )
+        message = status_message(found, command["channel_id"])
+    ack(**message.as_kwargs())
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": show_help,
+    "start": recruitment.start_command,
+    "status": show_status,
+}

@@ -1,0 +1,278 @@
+"""Start a group, join it, leave it: the recruitment message and its two forms."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.domain import groups
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.groups import GroupDraft, JoinResult, LeaveResult
+from bot.slack import ids
+from bot.slack.context import deps
+from bot.slack.forms import as_int, form_values, private_metadata
+from bot.slack.gateway import ChannelUnavailable, Gateway, MessageUnavailable, SlackCallFailed
+from bot.slack.render import recruitment as render
+from bot.slack.render.message import Message
+from bot.store.models import Group, GroupFormat
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.view(ids.START_VIEW)(on_start_submitted)
+    app.action(ids.JOIN)(on_join_clicked)
+    app.view(ids.JOIN_VIEW)(on_join_submitted)
+    app.action(ids.LEAVE)(on_leave_clicked)
+
+
+# --- /p2p start -----------------------------------------------------------------------------
+
+
+def start_command(
+    *, ack: Ack, command: dict[str, Any], args: str, client: WebClient, respond: Respond, **_: Any
+) -> None:
+    ack()
+    gateway = Gateway(client)
+    channel_id = command["channel_id"]
+    if command.get("channel_name") == "directmessage":
+        respond(text="Run `/p2p start` in the channel where the group will meet.")
+        return
+    if not gateway.bot_is_member(channel_id):
+        respond(
+            text="I'm not in this channel yet, so I couldn't post the group here. "
+            "Add me with `/invite @p2p`, then run `/p2p start` again."
+        )
+        return
+    timezone = gateway.user_timezone(command["user_id"]) or "UTC"
+    view = render.start_modal(channel_id=channel_id, topic=args, timezone=timezone)
+    try:
+        gateway.open_view(command["trigger_id"], view)
+    except SlackCallFailed:
+        respond(text="Slack took too long to open the form. Please run `/p2p start` again.")
+
+
+def on_start_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    channel_id = private_metadata(view).get("channel_id", "")
+    try:
+        draft = _draft_from(form_values(view))
+        with deps(context).store.transaction() as session:
+            group = groups.create_group(
+                session,
+                team_id=context.team_id or "",
+                channel_id=channel_id,
+                user_id=user_id,
+                draft=draft,
+            )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.fields)
+        return
+    ack()
+
+    gateway = Gateway(client)
+    try:
+        _, ts = gateway.post(channel_id, render.recruitment_message(group))
+    except ChannelUnavailable:
+        with deps(context).store.transaction() as session:
+            groups.discard_unposted(session, group_id=group.id)
+        gateway.dm(
+            user_id,
+            Message(
+                text=f"I couldn't post the *{group.topic}* group in <#{channel_id}>: I'm not "
+                "in that channel any more. Add me with `/invite @p2p` and run "
+                f"`/p2p start {group.topic}` again."
+            ),
+        )
+        return
+    with deps(context).store.transaction() as session:
+        groups.set_recruitment_message(session, group_id=group.id, ts=ts)
+
+
+def _draft_from(values: dict[str, Any]) -> GroupDraft:
+    errors: dict[str, str] = {}
+    numbers = {}
+    for field in ("weeks", "seats", "min_members", "weekday", "facilitator_minutes"):
+        numbers[field] = as_int(values.get(field))
+        if numbers[field] is None:
+            errors[field] = "Enter a whole number."
+    session_time = _parse_time(values.get("session_time"))
+    if session_time is None:
+        errors["session_time"] = "Pick a time, e.g. 18:00."
+    try:
+        group_format = GroupFormat(values.get("format"))
+    except ValueError:
+        errors["format"] = "Pick a format."
+    if errors:
+        raise InvalidInput(errors)
+    assert session_time is not None
+    return GroupDraft(
+        topic=(values.get("topic") or "").strip(),
+        why=(values.get("why") or "").strip(),
+        format=group_format,
+        weekday=numbers["weekday"] or 0,
+        session_time=session_time,
+        timezone=(values.get("timezone") or "").strip(),
+        weeks=numbers["weeks"] or 0,
+        seats=numbers["seats"] or 0,
+        min_members=numbers["min_members"] or 0,
+        facilitator_minutes=numbers["facilitator_minutes"] or 0,
+    )
+
+
+def _parse_time(value: Any) -> time | None:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+# --- Join / Leave ---------------------------------------------------------------------------
+
+
+def on_join_clicked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(
+                session, team_id=context.team_id or "", group_id=int(action["value"])
+            )
+            groups.ensure_open(group)
+            already = groups.join_status(group, user_id)
+    except DomainError as error:
+        _tell(respond, error.message)
+        return
+    if already is not None:
+        _tell(respond, render.join_reply(already))
+        return
+    try:
+        Gateway(client).open_view(body["trigger_id"], render.join_modal(group))
+    except SlackCallFailed:
+        _tell(respond, "Slack took too long to open the form. Please click *Join* again.")
+
+
+def on_join_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    values = form_values(view)
+    minutes = as_int(values.get("minutes_per_week"))
+    if minutes is None:
+        ack(
+            response_action="errors",
+            errors={"minutes_per_week": "Pick how much time you can give."},
+        )
+        return
+    try:
+        with deps(context).store.transaction() as session:
+            outcome = groups.join(
+                session,
+                team_id=context.team_id or "",
+                group_id=int(private_metadata(view).get("group_id", 0)),
+                user_id=user_id,
+                goal=values.get("goal") or "",
+                minutes_per_week=minutes,
+            )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.fields)
+        return
+    except DomainError as error:
+        ack(response_action="errors", errors={"goal": error.message})
+        return
+    ack()
+    gateway = Gateway(client)
+    group = outcome.group
+    if outcome.result in {JoinResult.JOINED, JoinResult.WAITLISTED}:
+        refresh_recruitment(gateway, group)
+    _tell_in_channel(gateway, group, user_id, render.join_reply(outcome))
+
+
+def on_leave_clicked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    try:
+        with deps(context).store.transaction() as session:
+            outcome = groups.leave(
+                session,
+                team_id=context.team_id or "",
+                group_id=int(action["value"]),
+                user_id=user_id,
+            )
+    except DomainError as error:
+        _tell(respond, error.message)
+        return
+    group = outcome.group
+    if outcome.result is LeaveResult.NOT_IN_GROUP:
+        _tell(respond, f"You're not in the *{group.topic}* group, so there's nothing to leave.")
+        return
+    gateway = Gateway(client)
+    refresh_recruitment(gateway, group)
+    if outcome.result is LeaveResult.LEFT_WAITLIST:
+        _tell(respond, f"You're off the *{group.topic}* waitlist.")
+        return
+    _tell(respond, f"You've left the *{group.topic}* group. Your seat is free for someone else.")
+    if outcome.promoted is not None:
+        _dm(gateway, outcome.promoted.user_id, render.promoted_dm(group))
+    if outcome.new_facilitator is not None:
+        _dm(gateway, outcome.new_facilitator, render.facilitator_handover_dm(group))
+
+
+def refresh_recruitment(gateway: Gateway, group: Group) -> None:
+    """Show the group's current seats on its recruitment message; repost it if it was deleted."""
+    message = render.recruitment_message(group)
+    if group.recruitment_ts is None:
+        return
+    try:
+        gateway.update(group.channel_id, group.recruitment_ts, message)
+    except MessageUnavailable:
+        log.info("recruitment message of group %s is gone; leaving it", group.id)
+    except ChannelUnavailable:
+        _dm(
+            gateway,
+            group.facilitator_id,
+            Message(
+                text=f"I can't update the *{group.topic}* group in <#{group.channel_id}>: I'm "
+                "no longer in that channel. Add me back with `/invite @p2p` so the group keeps "
+                "running."
+            ),
+        )
+
+
+def _tell(respond: Respond, text: str) -> None:
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _tell_in_channel(gateway: Gateway, group: Group, user_id: str, text: str) -> None:
+    """An ephemeral note in the group's channel, or a DM if the person is not in it."""
+    try:
+        gateway.ephemeral(group.channel_id, user_id, Message(text=text))
+    except SlackCallFailed:
+        _dm(gateway, user_id, Message(text=text))
+
+
+def _dm(gateway: Gateway, user_id: str, message: Message) -> None:
+    try:
+        gateway.dm(user_id, message)
+    except SlackCallFailed as failed:
+        log.warning("could not DM %s: %s", user_id, failed.error)

@@ -1,0 +1,1 @@
+"""Block Kit renderers: pure functions from domain objects to messages and modals."""

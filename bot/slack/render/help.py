@@ -1,0 +1,76 @@
+"""`/p2p help` and `/p2p status`."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.slack.render.format import mention, schedule
+from bot.slack.render.message import Message
+from bot.store.models import Group, GroupState
+
+COMMANDS = [
+    ("/p2p start [topic]", "start a peer-learning group in this channel (opens a form)"),
+    ("/p2p status", "this channel's groups and where they stand"),
+    ("/p2p help", "this list"),
+]
+
+
+def help_message(unknown: str | None = None) -> Message:
+    lines = "\n".join(f"• `{usage}` — {what}" for usage, what in COMMANDS)
+    intro = (
+        f"I don't know `/p2p {unknown}`. Here's what I can do:"
+        if unknown
+        else "*p2p* runs peer-learning study groups: up to six colleagues, one session a "
+        "week, no teacher. Here's what I can do:"
+    )
+    return Message(
+        text=f"{intro}\n{lines}",
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=intro)),
+            SectionBlock(text=MarkdownTextObject(text=lines)),
+        ],
+    )
+
+
+STATE_LABELS = {
+    GroupState.RECRUITING: "🟢 recruiting",
+    GroupState.RUNNING: "🔵 running",
+    GroupState.PAUSED: "⏸️ paused",
+    GroupState.COMPLETED: "✅ completed",
+    GroupState.STALLED: "🟠 stalled",
+    GroupState.CANCELLED: "⚪ closed",
+}
+
+
+def status_message(groups: list[Group], channel_id: str) -> Message:
+    if not groups:
+        text = (
+            f"There is no peer group in <#{channel_id}> yet. Start one with `/p2p start <topic>`."
+        )
+        return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+    blocks = [
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*Peer groups in <#{channel_id}>*"),
+        )
+    ]
+    for group in groups[:20]:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_status_line(group))))
+    if len(groups) > 20:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"…and {len(groups) - 20} older ones.")])
+        )
+    text = "\n".join(_status_line(g) for g in groups[:20])
+    return Message(text=text, blocks=blocks)
+
+
+def _status_line(group: Group) -> str:
+    line = (
+        f"*{group.topic}* — {STATE_LABELS[group.state]}\n{len(group.members)}/{group.seats} members"
+    )
+    if group.waitlist:
+        line += f", {len(group.waitlist)} waiting"
+    if group.state is GroupState.RECRUITING:
+        short = group.min_members - len(group.members)
+        line += f" ({short} more to start)" if short > 0 else " (ready for a kick-off)"
+    line += f" · facilitator {mention(group.facilitator_id)}\n{schedule(group)}"
+    return line

@@ -1,0 +1,359 @@
+"""The recruitment message and the two forms around it: start a group, join a group."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.groups import (
+    DEFAULT_MIN_MEMBERS,
+    DEFAULT_SEATS,
+    DEFAULT_WEEKS,
+    MAX_SEATS,
+    MAX_WEEKS,
+    TEXT_MAX,
+    TOPIC_MAX,
+    JoinOutcome,
+    JoinResult,
+)
+from bot.slack import ids
+from bot.slack.render.format import (
+    COMMITMENT_CHOICES,
+    FORMAT_LABELS,
+    WEEKDAYS,
+    duration,
+    mention,
+    people,
+    plural,
+    schedule,
+    truncate,
+)
+from bot.slack.render.message import Message
+from bot.store.models import Group, GroupFormat, GroupState
+
+
+def recruitment_message(group: Group) -> Message:
+    members = group.members
+    waitlist = group.waitlist
+    fields = [
+        MarkdownTextObject(text=f"*Format*\n{FORMAT_LABELS[group.format]}"),
+        MarkdownTextObject(text=f"*Schedule*\n{schedule(group)}"),
+        MarkdownTextObject(text=f"*Facilitator*\n{mention(group.facilitator_id)}"),
+        MarkdownTextObject(text=f"*Seats*\n{_seats_line(group)}"),
+    ]
+    blocks: list[Block] = [
+        HeaderBlock(text=truncate(f"📚 {group.topic}", 150)),
+    ]
+    if group.why:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=truncate(f"*Why*\n{group.why}", 3000)))
+        )
+    blocks += [
+        SectionBlock(fields=fields),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=truncate(
+                    f"*Members ({len(members)}/{group.seats})*\n"
+                    + people(m.user_id for m in members),
+                    3000,
+                )
+            )
+        ),
+    ]
+    if waitlist:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=truncate(f"*Waitlist*\n{people(m.user_id for m in waitlist)}", 3000)
+                )
+            )
+        )
+    blocks.append(DividerBlock())
+    if group.state is GroupState.RECRUITING:
+        blocks += [
+            ActionsBlock(
+                block_id="recruitment_actions",
+                elements=[
+                    ButtonElement(
+                        text="Join" if group.seats_left else "Join the waitlist",
+                        action_id=ids.JOIN,
+                        value=str(group.id),
+                        style="primary",
+                    ),
+                    ButtonElement(text="Leave", action_id=ids.LEAVE, value=str(group.id)),
+                ],
+            ),
+            ContextBlock(elements=[MarkdownTextObject(text=_how_it_works(group))]),
+        ]
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_state_line(group))]))
+    text = f"Peer-learning group: {group.topic} — {_seats_line(group)}"
+    return Message(text=text, blocks=blocks)
+
+
+def _seats_line(group: Group) -> str:
+    if group.is_ended:
+        return "closed"
+    left = group.seats_left
+    line = f"{left} of {group.seats} left" if left else f"full ({len(group.waitlist)} waiting)"
+    short = group.min_members - len(group.members)
+    if group.state is GroupState.RECRUITING and short > 0:
+        line += f" · {short} more to start"
+    return line
+
+
+def _how_it_works(group: Group) -> str:
+    return (
+        f"One session a week for {plural(group.weeks, 'week')}. Everyone studies at home and "
+        "explains what they learned; at the end of each session the group votes next week's topic."
+    )
+
+
+def _state_line(group: Group) -> str:
+    return {
+        GroupState.RUNNING: "The cycle is under way; this group is no longer recruiting.",
+        GroupState.PAUSED: "This group is paused.",
+        GroupState.COMPLETED: "This group has completed its cycle. 🎉",
+        GroupState.STALLED: "This group has ended.",
+        GroupState.CANCELLED: "This group was closed before it started.",
+    }.get(group.state, "")
+
+
+def join_reply(outcome: JoinOutcome) -> str:
+    group = outcome.group
+    if outcome.result is JoinResult.JOINED:
+        return (
+            f"You're in the *{group.topic}* group. 🎉 Sessions: {schedule(group)}. "
+            "You'll hear from me before the first one."
+        )
+    if outcome.result is JoinResult.ALREADY_MEMBER:
+        return f"You're already a member of *{group.topic}* — nothing to do."
+    place = f"#{outcome.waitlist_position}"
+    if outcome.result is JoinResult.ALREADY_WAITLISTED:
+        return f"You're already on the *{group.topic}* waitlist, at place {place}."
+    return (
+        f"The *{group.topic}* group is full, so you're on the waitlist at place {place}. "
+        "If a seat opens up you'll move up and I'll send you a message."
+    )
+
+
+def promoted_dm(group: Group) -> Message:
+    return Message(
+        text=(
+            f"A seat opened up in the *{group.topic}* group in <#{group.channel_id}> and it's "
+            f"yours now — you've moved up from the waitlist. Sessions: {schedule(group)}."
+        )
+    )
+
+
+def facilitator_handover_dm(group: Group) -> Message:
+    return Message(
+        text=(
+            f"You're now the facilitator of the *{group.topic}* group in <#{group.channel_id}>: "
+            "the previous facilitator left. I'll do the chores; you steer."
+        )
+    )
+
+
+# --- the start form -------------------------------------------------------------------------
+
+START_FIELDS = [
+    "topic",
+    "why",
+    "format",
+    "weekday",
+    "session_time",
+    "timezone",
+    "weeks",
+    "seats",
+    "min_members",
+    "facilitator_minutes",
+]
+
+
+def start_modal(*, channel_id: str, topic: str, timezone: str) -> View:
+    return View(
+        type="modal",
+        callback_id=ids.START_VIEW,
+        private_metadata=json.dumps({"channel_id": channel_id}),
+        title="Start a P2P group",
+        submit="Start recruiting",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"The group will recruit in <#{channel_id}>. You'll be its facilitator "
+                    "and first member; I'll handle the chores."
+                )
+            ),
+            _text_input(
+                "topic",
+                "Topic",
+                initial=truncate(topic, TOPIC_MAX),
+                max_length=TOPIC_MAX,
+                placeholder="e.g. Distributed systems",
+            ),
+            _text_input(
+                "why",
+                "Why it matters",
+                multiline=True,
+                max_length=TEXT_MAX,
+                placeholder="What will people be able to do after six weeks?",
+            ),
+            InputBlock(
+                block_id="format",
+                label="Format",
+                element=_select(
+                    "format",
+                    [(label, fmt.value) for fmt, label in FORMAT_LABELS.items()],
+                    initial=GroupFormat.STUDY_AND_PRESENT.value,
+                ),
+            ),
+            InputBlock(
+                block_id="weekday",
+                label="Session day",
+                element=_select(
+                    "weekday",
+                    [(name, str(i)) for i, name in enumerate(WEEKDAYS)],
+                    initial="3",
+                ),
+            ),
+            InputBlock(
+                block_id="session_time",
+                label="Session time",
+                element=TimePickerElement(action_id="session_time", initial_time="18:00"),
+            ),
+            _text_input(
+                "timezone",
+                "Time zone",
+                initial=timezone,
+                max_length=64,
+                hint="The group's clock, e.g. Europe/Amsterdam or America/New_York.",
+            ),
+            _number_input(
+                "weeks", "Number of weeks", initial=DEFAULT_WEEKS, minimum=1, maximum=MAX_WEEKS
+            ),
+            _number_input(
+                "seats",
+                "Seats",
+                initial=DEFAULT_SEATS,
+                minimum=2,
+                maximum=MAX_SEATS,
+                hint="Six is the sweet spot: four or five turn up each week.",
+            ),
+            _number_input(
+                "min_members",
+                "Minimum to start",
+                initial=DEFAULT_MIN_MEMBERS,
+                minimum=2,
+                maximum=MAX_SEATS,
+            ),
+            InputBlock(
+                block_id="facilitator_minutes",
+                label="Time you can give each week",
+                element=_commitment_select("facilitator_minutes", initial=120),
+            ),
+        ],
+    )
+
+
+def join_modal(group: Group) -> View:
+    return View(
+        type="modal",
+        callback_id=ids.JOIN_VIEW,
+        private_metadata=json.dumps({"group_id": group.id}),
+        title="Join the group",
+        submit="Join",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate(f"*{group.topic}*\n{schedule(group)}", 3000))
+            ),
+            _text_input(
+                "goal",
+                "What do you want to learn, and why?",
+                multiline=True,
+                max_length=TEXT_MAX,
+                hint="The group lines everyone's answers up at the kick-off.",
+            ),
+            InputBlock(
+                block_id="minutes_per_week",
+                label="Time you can give each week",
+                element=_commitment_select("minutes_per_week", initial=None),
+            ),
+        ],
+    )
+
+
+def _text_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: str | None = None,
+    multiline: bool = False,
+    max_length: int | None = None,
+    placeholder: str | None = None,
+    hint: str | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=block_id,
+            initial_value=initial or None,
+            multiline=multiline,
+            max_length=max_length,
+            placeholder=placeholder,
+        ),
+    )
+
+
+def _number_input(
+    block_id: str, label: str, *, initial: int, minimum: int, maximum: int, hint: str | None = None
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        element=NumberInputElement(
+            action_id=block_id,
+            is_decimal_allowed=False,
+            initial_value=str(initial),
+            min_value=str(minimum),
+            max_value=str(maximum),
+        ),
+    )
+
+
+def _select(
+    action_id: str, choices: list[tuple[str, str]], *, initial: str | None
+) -> StaticSelectElement:
+    options = [Option(text=label, value=value) for label, value in choices]
+    chosen = next((o for o in options if o.value == initial), None)
+    return StaticSelectElement(action_id=action_id, options=options, initial_option=chosen)
+
+
+def _commitment_select(action_id: str, *, initial: int | None) -> StaticSelectElement:
+    return _select(
+        action_id,
+        [(duration(m), str(m)) for m in COMMITMENT_CHOICES],
+        initial=str(initial) if initial else None,
+    )

@@ -1,0 +1,112 @@
+"""Typed models: one row per thing a group is made of."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, time
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.store.base import Base, str_enum
+from bot.store.types import utcnow
+
+
+class GroupFormat(enum.StrEnum):
+    STUDY_AND_PRESENT = "study_present"
+    WEEKLY_PROBLEM = "weekly_problem"
+    COURSE = "course"
+    SIDE_PROJECT = "side_project"
+    WRITING = "writing"
+
+
+class GroupState(enum.StrEnum):
+    RECRUITING = "recruiting"
+    RUNNING = "running"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    STALLED = "stalled"
+    CANCELLED = "cancelled"
+
+
+class MemberStatus(enum.StrEnum):
+    MEMBER = "member"
+    WAITLISTED = "waitlisted"
+    LEFT = "left"
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    topic: Mapped[str] = mapped_column(String(150))
+    why: Mapped[str] = mapped_column(Text, default="")
+    format: Mapped[GroupFormat] = mapped_column(str_enum(GroupFormat))
+    weekday: Mapped[int]  # 0 = Monday, as in datetime.weekday()
+    session_time: Mapped[time]
+    session_minutes: Mapped[int] = mapped_column(default=60)
+    timezone: Mapped[str] = mapped_column(String(64))
+    weeks: Mapped[int] = mapped_column(default=6)
+    seats: Mapped[int] = mapped_column(default=6)
+    min_members: Mapped[int] = mapped_column(default=4)
+    facilitator_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[GroupState] = mapped_column(
+        str_enum(GroupState), default=GroupState.RECRUITING, index=True
+    )
+    recruitment_ts: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="group",
+        lazy="selectin",
+        order_by="Membership.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def members(self) -> list[Membership]:
+        """Members in the order they joined; the facilitator first."""
+        current = [m for m in self.memberships if m.status is MemberStatus.MEMBER]
+        current.sort(key=lambda m: (m.user_id != self.facilitator_id, m.joined_at, m.id))
+        return current
+
+    @property
+    def waitlist(self) -> list[Membership]:
+        queued = [m for m in self.memberships if m.status is MemberStatus.WAITLISTED]
+        queued.sort(key=lambda m: (m.queued_at, m.id))
+        return queued
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.seats - len(self.members), 0)
+
+    @property
+    def is_ended(self) -> bool:
+        return self.state in {GroupState.COMPLETED, GroupState.STALLED, GroupState.CANCELLED}
+
+    def membership(self, user_id: str) -> Membership | None:
+        return next((m for m in self.memberships if m.user_id == user_id), None)
+
+
+class Membership(Base):
+    """A person's place in a group: member, on the waitlist, or gone."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus))
+    goal: Mapped[str] = mapped_column(Text, default="")
+    minutes_per_week: Mapped[int] = mapped_column(default=60)
+    joined_at: Mapped[datetime | None]
+    queued_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    group: Mapped[Group] = relationship(back_populates="memberships")
