@@ -1,4 +1,4 @@
-"""`p2p-bot`: serve (HTTP), socket (Socket Mode), migrate."""
+"""`p2p-bot`: serve (HTTP), socket (Socket Mode), migrate, tick."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import HOW_TO_FIX, Settings, SettingsError, configure_logging, load_settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.store import Store
 
 log = logging.getLogger("bot")
 
@@ -60,33 +66,57 @@ def migrate(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def tick(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.schedule.runner import run_due
+    from bot.slack.gateway import make_client
+    from bot.slack.scheduled import SlackSender
+    from bot.store.types import utcnow
+
+    if not settings.slack_bot_token:
+        raise Abort(f"SLACK_BOT_TOKEN is not set — set it to {HOW_TO_FIX['slack_bot_token']}.")
+    store = _open_store(settings)
+    client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    report = run_due(store, SlackSender(client, store), now=args.at or utcnow())
+    print(report.summary())
+    return 0
+
+
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.web import make_wsgi_app
     from bot.web import serve as run_server
 
     store, app = _start(settings, socket_mode=False)
     _stop_on_sigterm()
+    if not args.no_scheduler:
+        _start_scheduler(store, app)
     log.info("p2p listening on http://%s:%s/slack/events", args.host, settings.port)
     run_server(make_wsgi_app(app, store), host=args.host, port=settings.port)
     return 0
 
 
-def socket(settings: Settings, _: argparse.Namespace) -> int:
+def socket(settings: Settings, args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    _, app = _start(settings, socket_mode=True)
+    store, app = _start(settings, socket_mode=True)
     _stop_on_sigterm()
+    if not args.no_scheduler:
+        _start_scheduler(store, app)
     log.info("p2p connecting to Slack in Socket Mode")
     SocketModeHandler(app, settings.slack_app_token).start()
     return 0
 
 
-def _start(settings: Settings, *, socket_mode: bool):  # type: ignore[no-untyped-def]
+def _start_scheduler(store: Store, app: App) -> None:
+    from bot.schedule.heartbeat import start_heartbeat
+    from bot.slack.scheduled import SlackSender
+
+    start_heartbeat(store, SlackSender(app.client, store))
+
+
+def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:
     from slack_bolt.error import BoltError
 
     from bot.slack.app import build_app
-    from bot.store import Store
-    from bot.store.migrate import SchemaOutdated, require_current
 
     missing = settings.missing_for_slack(socket_mode=socket_mode)
     if missing:
@@ -97,15 +127,7 @@ def _start(settings: Settings, *, socket_mode: bool):  # type: ignore[no-untyped
         )
         raise Abort("\n".join(lines))
 
-    store = Store.from_url(settings.database_url)
-    try:
-        require_current(store.engine)
-    except SchemaOutdated as outdated:
-        raise Abort(str(outdated)) from None
-    except Exception as error:
-        raise Abort(
-            f"cannot open the database ({error.__class__.__name__}: {error}) — check DATABASE_URL."
-        ) from None
+    store = _open_store(settings)
     try:
         app = build_app(settings, store)
     except OSError as error:
@@ -121,6 +143,22 @@ def _start(settings: Settings, *, socket_mode: bool):  # type: ignore[no-untyped
     return store, app
 
 
+def _open_store(settings: Settings) -> Store:
+    from bot.store import Store
+    from bot.store.migrate import SchemaOutdated, require_current
+
+    store = Store.from_url(settings.database_url)
+    try:
+        require_current(store.engine)
+    except SchemaOutdated as outdated:
+        raise Abort(str(outdated)) from None
+    except Exception as error:
+        raise Abort(
+            f"cannot open the database ({error.__class__.__name__}: {error}) — check DATABASE_URL."
+        ) from None
+    return store
+
+
 def _stop_on_sigterm() -> None:
     def stop(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -128,7 +166,7 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-COMMANDS = {"serve": serve, "socket": socket, "migrate": migrate}
+COMMANDS = {"serve": serve, "socket": socket, "migrate": migrate, "tick": tick}
 
 
 if __name__ == "__main__":

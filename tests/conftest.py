@@ -50,9 +50,7 @@ def postgres_template(postgres_available: bool, worker_id: str) -> Iterator[str 
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     if request.param == "sqlite":
         return databases.copy_sqlite(sqlite_template, tmp_path / "p2p.db")
     url = request.getfixturevalue("postgres_template")

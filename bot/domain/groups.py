@@ -75,6 +75,12 @@ def create_group(
 ) -> Group:
     """A new group, recruiting, with its facilitator as the first member."""
     validate_draft(draft)
+    live = live_group(session, team_id=team_id, channel_id=channel_id)
+    if live is not None:
+        raise Conflict(
+            f"<#{channel_id}> already has a live group, *{live.topic}*. One group per channel "
+            "keeps the weekly posts readable: start the new one in another channel."
+        )
     now = utcnow()
     group = Group(
         team_id=team_id,
@@ -125,6 +131,18 @@ def channel_groups(session: Session, *, team_id: str, channel_id: str) -> list[G
         .order_by(Group.created_at.desc(), Group.id.desc())
     ).all()
     return sorted(groups, key=lambda g: g.is_ended)
+
+
+def live_group(session: Session, *, team_id: str, channel_id: str) -> Group | None:
+    """The channel's group that has not ended, if any (there is at most one)."""
+    return next(
+        (
+            g
+            for g in channel_groups(session, team_id=team_id, channel_id=channel_id)
+            if not g.is_ended
+        ),
+        None,
+    )
 
 
 def set_recruitment_message(session: Session, *, group_id: int, ts: str) -> None:

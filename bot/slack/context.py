@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt import BoltContext
 
+from bot.slack.refresh import Refresher
 from bot.store import Store
 
 
 @dataclass(frozen=True)
 class Deps:
     store: Store
+    refresher: Refresher = field(default_factory=Refresher)
 
 
 def inject(deps: Deps) -> Callable[..., None]:
@@ -25,3 +27,7 @@ def inject(deps: Deps) -> Callable[..., None]:
 
 def deps(context: BoltContext) -> Deps:
     return context["deps"]
+
+
+def team(context: BoltContext) -> str:
+    return context.team_id or ""

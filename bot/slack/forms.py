@@ -34,6 +34,8 @@ def _value(state: dict[str, Any]) -> Any:
         return state.get("selected_date")
     if kind == "datetimepicker":
         return state.get("selected_date_time")
+    if kind == "multi_users_select":
+        return state.get("selected_users") or []
     if kind in {"users_select", "conversations_select", "channels_select"}:
         return (
             state.get("selected_user")

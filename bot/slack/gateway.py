@@ -8,6 +8,7 @@ and logged with the context needed to act on it.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -81,12 +82,15 @@ class Gateway:
         message: Message,
         *,
         thread_ts: str | None = None,
+        broadcast: bool = False,
         metadata: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         """Post and return (channel id, ts). A user id as channel posts to the app's DM."""
         extra: dict[str, Any] = {}
         if thread_ts:
             extra["thread_ts"] = thread_ts
+            if broadcast:
+                extra["reply_broadcast"] = True
         if metadata:
             extra["metadata"] = metadata
         response = self._call(
@@ -107,6 +111,40 @@ class Gateway:
 
     def dm(self, user: str, message: Message) -> tuple[str, str]:
         return self.post(user, message)
+
+    def dm_channel(self, user: str) -> str:
+        return self._call("conversations_open", users=user)["channel"]["id"]
+
+    def find_tagged(
+        self,
+        channel: str,
+        event_type: str,
+        key: str,
+        *,
+        since: datetime,
+        thread_ts: str | None = None,
+    ) -> str | None:
+        """The ts of a message we posted with metadata {event_type, key}, if it is there."""
+        method = "conversations_replies" if thread_ts else "conversations_history"
+        args: dict[str, Any] = {
+            "channel": channel,
+            "oldest": f"{since.timestamp():.6f}",
+            "include_all_metadata": True,
+            "limit": 200,
+        }
+        if thread_ts:
+            args["ts"] = thread_ts
+        cursor = None
+        while True:
+            response = self._call(method, **args, **({"cursor": cursor} if cursor else {}))
+            for message in response.get("messages", []):
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == event_type and payload.get("key") == key:
+                    return message["ts"]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     def open_view(self, trigger_id: str, view: View) -> str:
         response = self._call("views_open", trigger_id=trigger_id, view=view)

@@ -10,3 +10,21 @@ JOIN_VIEW = "group_join"
 # Buttons (action_id)
 JOIN = "group_join"
 LEAVE = "group_leave"
+
+# Kick-off
+KICKOFF_SCHEDULE = "kickoff_schedule"  # button that opens the form, and the form itself
+KICKOFF_ALIGNED = "kickoff_aligned"
+KICKOFF_AGAIN = "kickoff_again"
+CYCLE_START = "cycle_start"
+
+# The weekly session
+ATTEND_HERE = "attendance_here"
+ATTEND_AWAY = "attendance_away"
+ATTEND_CORRECT = "attendance_correct"  # button and form
+SESSION_MOVE = "session_move"  # form
+
+# Topics
+VOTE_OPTION = "vote_option"
+VOTE_CLOSE = "vote_close"
+PROPOSE = "topic_propose"  # "Add a topic" button and its form
+SET_TOPIC = "topic_set"  # button and form

@@ -138,7 +138,12 @@ def test_another_workspace_cannot_see_or_change_the_group(store: Store) -> None:
     group = start_group(store)
     with store.transaction() as session, pytest.raises(NotFound):
         groups.join(
-            session, team_id="T_OTHER", group_id=group.id, user_id="U_X", goal="", minutes_per_week=60
+            session,
+            team_id="T_OTHER",
+            group_id=group.id,
+            user_id="U_X",
+            goal="",
+            minutes_per_week=60,
         )
     with store.transaction() as session:
         assert groups.channel_groups(session, team_id="T_OTHER", channel_id=CHANNEL) == []
@@ -168,3 +173,11 @@ def test_concurrent_joins_never_oversell_the_last_seat(store: Store) -> None:
         assert len(stored.waitlist) == 7
         positions = sorted(m.queued_at for m in stored.waitlist)
         assert positions == [m.queued_at for m in stored.waitlist]
+
+
+def test_a_channel_has_at_most_one_live_group(store: Store) -> None:
+    first = start_group(store)
+    with pytest.raises(Conflict, match="already has a live group"):
+        start_group(store, topic="Rust")
+    leave(store, first.id, "U_FAC")  # the group closes
+    assert start_group(store, topic="Rust").topic == "Rust"

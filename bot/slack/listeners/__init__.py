@@ -2,9 +2,9 @@
 
 from slack_bolt import App
 
-from bot.slack.listeners import commands, recruitment
+from bot.slack.listeners import commands, events, kickoff, recruitment, topics, weekly
 
 
 def register_all(app: App) -> None:
-    commands.register(app)
-    recruitment.register(app)
+    for module in (commands, recruitment, kickoff, weekly, topics, events):
+        module.register(app)

@@ -9,9 +9,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import groups
+from bot.domain.access import require_facilitator
+from bot.domain.errors import DomainError
 from bot.slack import ids
-from bot.slack.context import deps
-from bot.slack.listeners import recruitment
+from bot.slack.context import deps, team
+from bot.slack.listeners import kickoff, recruitment, topics, weekly
+from bot.slack.listeners.shared import channel_group
 from bot.slack.render.help import help_message, status_message
 
 Subcommand = Callable[..., None]
@@ -41,14 +44,42 @@ def show_help(*, ack: Ack, **_: Any) -> None:
 def show_status(*, ack: Ack, command: dict[str, Any], context: BoltContext, **_: Any) -> None:
     with deps(context).store.transaction() as session:
         found = groups.channel_groups(
-            session, team_id=context.team_id or "", channel_id=command["channel_id"]
+            session, team_id=team(context), channel_id=command["channel_id"]
         )
         message = status_message(found, command["channel_id"])
     ack(**message.as_kwargs())
+
+
+def kickoff_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
+) -> None:
+    group = channel_group(ack, command, context)
+    if group is None:
+        return
+    try:
+        require_facilitator(group, command["user_id"])
+        groups.ensure_open(group)
+    except DomainError as error:
+        ack(text=error.message)
+        return
+    ack()
+    kickoff.open_schedule_form(client, command["trigger_id"], group, respond)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": show_help,
     "start": recruitment.start_command,
     "status": show_status,
+    "kickoff": kickoff_command,
+    "propose": topics.propose_command,
+    "skip": weekly.skip_command,
+    "move": weekly.move_command,
+    "pause": weekly.pause_command,
+    "resume": weekly.resume_command,
 }

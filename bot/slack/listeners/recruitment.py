@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import time
 from typing import Any
 
@@ -12,15 +11,16 @@ from slack_sdk import WebClient
 from bot.domain import groups
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.groups import GroupDraft, JoinResult, LeaveResult
-from bot.slack import ids
-from bot.slack.context import deps
+from bot.domain.kickoff import latest_kickoff
+from bot.slack import ids, live
+from bot.slack.context import deps, team
 from bot.slack.forms import as_int, form_values, private_metadata
-from bot.slack.gateway import ChannelUnavailable, Gateway, MessageUnavailable, SlackCallFailed
+from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
+from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
 from bot.slack.render.message import Message
-from bot.store.models import Group, GroupFormat
-
-log = logging.getLogger(__name__)
+from bot.slack.replies import dm, tell, tell_in_channel
+from bot.store.models import GroupFormat
 
 
 def register(app: App) -> None:
@@ -34,14 +34,29 @@ def register(app: App) -> None:
 
 
 def start_command(
-    *, ack: Ack, command: dict[str, Any], args: str, client: WebClient, respond: Respond, **_: Any
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    args: str,
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
 ) -> None:
-    ack()
-    gateway = Gateway(client)
     channel_id = command["channel_id"]
     if command.get("channel_name") == "directmessage":
-        respond(text="Run `/p2p start` in the channel where the group will meet.")
+        ack(text="Run `/p2p start` in the channel where the group will meet.")
         return
+    with deps(context).store.transaction() as session:
+        live = groups.live_group(session, team_id=team(context), channel_id=channel_id)
+    if live is not None:
+        ack(
+            text=f"<#{channel_id}> already has a live group, *{live.topic}* — see `/p2p status`. "
+            "Start the new one in another channel."
+        )
+        return
+    ack()
+    gateway = Gateway(client)
     if not gateway.bot_is_member(channel_id):
         respond(
             text="I'm not in this channel yet, so I couldn't post the group here. "
@@ -66,13 +81,16 @@ def on_start_submitted(
         with deps(context).store.transaction() as session:
             group = groups.create_group(
                 session,
-                team_id=context.team_id or "",
+                team_id=team(context),
                 channel_id=channel_id,
                 user_id=user_id,
                 draft=draft,
             )
     except InvalidInput as invalid:
         ack(response_action="errors", errors=invalid.fields)
+        return
+    except DomainError as error:
+        ack(response_action="errors", errors={"topic": error.message})
         return
     ack()
 
@@ -82,7 +100,8 @@ def on_start_submitted(
     except ChannelUnavailable:
         with deps(context).store.transaction() as session:
             groups.discard_unposted(session, group_id=group.id)
-        gateway.dm(
+        dm(
+            gateway,
             user_id,
             Message(
                 text=f"I couldn't post the *{group.topic}* group in <#{channel_id}>: I'm not "
@@ -106,7 +125,7 @@ def _draft_from(values: dict[str, Any]) -> GroupDraft:
     if session_time is None:
         errors["session_time"] = "Pick a time, e.g. 18:00."
     try:
-        group_format = GroupFormat(values.get("format"))
+        group_format = GroupFormat(str(values.get("format")))
     except ValueError:
         errors["format"] = "Pick a format."
     if errors:
@@ -148,21 +167,19 @@ def on_join_clicked(
     user_id = body["user"]["id"]
     try:
         with deps(context).store.transaction() as session:
-            group = groups.get_group(
-                session, team_id=context.team_id or "", group_id=int(action["value"])
-            )
+            group = groups.get_group(session, team_id=team(context), group_id=int(action["value"]))
             groups.ensure_open(group)
             already = groups.join_status(group, user_id)
     except DomainError as error:
-        _tell(respond, error.message)
+        tell(respond, error.message)
         return
     if already is not None:
-        _tell(respond, render.join_reply(already))
+        tell(respond, render.join_reply(already))
         return
     try:
         Gateway(client).open_view(body["trigger_id"], render.join_modal(group))
     except SlackCallFailed:
-        _tell(respond, "Slack took too long to open the form. Please click *Join* again.")
+        tell(respond, "Slack took too long to open the form. Please click *Join* again.")
 
 
 def on_join_submitted(
@@ -181,7 +198,7 @@ def on_join_submitted(
         with deps(context).store.transaction() as session:
             outcome = groups.join(
                 session,
-                team_id=context.team_id or "",
+                team_id=team(context),
                 group_id=int(private_metadata(view).get("group_id", 0)),
                 user_id=user_id,
                 goal=values.get("goal") or "",
@@ -197,8 +214,13 @@ def on_join_submitted(
     gateway = Gateway(client)
     group = outcome.group
     if outcome.result in {JoinResult.JOINED, JoinResult.WAITLISTED}:
-        refresh_recruitment(gateway, group)
-    _tell_in_channel(gateway, group, user_id, render.join_reply(outcome))
+        live.recruitment(deps(context), client, group.id)
+    tell_in_channel(gateway, group.channel_id, user_id, render.join_reply(outcome))
+    if outcome.reached_minimum:
+        with deps(context).store.transaction() as session:
+            first_time = latest_kickoff(session, group.id) is None
+        if first_time:
+            dm(gateway, group.facilitator_id, kickoff_render.minimum_reached_dm(group))
 
 
 def on_leave_clicked(
@@ -215,64 +237,24 @@ def on_leave_clicked(
         with deps(context).store.transaction() as session:
             outcome = groups.leave(
                 session,
-                team_id=context.team_id or "",
+                team_id=team(context),
                 group_id=int(action["value"]),
                 user_id=user_id,
             )
     except DomainError as error:
-        _tell(respond, error.message)
+        tell(respond, error.message)
         return
     group = outcome.group
     if outcome.result is LeaveResult.NOT_IN_GROUP:
-        _tell(respond, f"You're not in the *{group.topic}* group, so there's nothing to leave.")
+        tell(respond, f"You're not in the *{group.topic}* group, so there's nothing to leave.")
         return
     gateway = Gateway(client)
-    refresh_recruitment(gateway, group)
+    live.recruitment(deps(context), client, group.id)
     if outcome.result is LeaveResult.LEFT_WAITLIST:
-        _tell(respond, f"You're off the *{group.topic}* waitlist.")
+        tell(respond, f"You're off the *{group.topic}* waitlist.")
         return
-    _tell(respond, f"You've left the *{group.topic}* group. Your seat is free for someone else.")
+    tell(respond, f"You've left the *{group.topic}* group. Your seat is free for someone else.")
     if outcome.promoted is not None:
-        _dm(gateway, outcome.promoted.user_id, render.promoted_dm(group))
+        dm(gateway, outcome.promoted.user_id, render.promoted_dm(group))
     if outcome.new_facilitator is not None:
-        _dm(gateway, outcome.new_facilitator, render.facilitator_handover_dm(group))
-
-
-def refresh_recruitment(gateway: Gateway, group: Group) -> None:
-    """Show the group's current seats on its recruitment message; repost it if it was deleted."""
-    message = render.recruitment_message(group)
-    if group.recruitment_ts is None:
-        return
-    try:
-        gateway.update(group.channel_id, group.recruitment_ts, message)
-    except MessageUnavailable:
-        log.info("recruitment message of group %s is gone; leaving it", group.id)
-    except ChannelUnavailable:
-        _dm(
-            gateway,
-            group.facilitator_id,
-            Message(
-                text=f"I can't update the *{group.topic}* group in <#{group.channel_id}>: I'm "
-                "no longer in that channel. Add me back with `/invite @p2p` so the group keeps "
-                "running."
-            ),
-        )
-
-
-def _tell(respond: Respond, text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
-
-
-def _tell_in_channel(gateway: Gateway, group: Group, user_id: str, text: str) -> None:
-    """An ephemeral note in the group's channel, or a DM if the person is not in it."""
-    try:
-        gateway.ephemeral(group.channel_id, user_id, Message(text=text))
-    except SlackCallFailed:
-        _dm(gateway, user_id, Message(text=text))
-
-
-def _dm(gateway: Gateway, user_id: str, message: Message) -> None:
-    try:
-        gateway.dm(user_id, message)
-    except SlackCallFailed as failed:
-        log.warning("could not DM %s: %s", user_id, failed.error)
+        dm(gateway, outcome.new_facilitator, render.facilitator_handover_dm(group))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.store.models import Group, GroupFormat
 
@@ -56,3 +57,22 @@ def schedule(group: Group) -> str:
 
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def when(instant: datetime, timezone: str) -> str:
+    """A moment shown in each reader's own time zone, with the group's clock as fallback."""
+    local = instant.astimezone(ZoneInfo(timezone))
+    fallback = f"{local:%A %d %B, %H:%M} ({timezone})"
+    return f"<!date^{int(instant.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def local_clock(instant: datetime, timezone: str) -> str:
+    return f"{instant.astimezone(ZoneInfo(timezone)):%A %H:%M} ({timezone})"
+
+
+def bar(count: int, total: int, width: int = 10) -> str:
+    filled = round(width * count / total) if total else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+NUMBER_EMOJI = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack.render.format import mention, schedule
 from bot.slack.render.message import Message
@@ -11,6 +11,12 @@ from bot.store.models import Group, GroupState
 COMMANDS = [
     ("/p2p start [topic]", "start a peer-learning group in this channel (opens a form)"),
     ("/p2p status", "this channel's groups and where they stand"),
+    ("/p2p propose <topic> [link]", "suggest a topic for a coming week"),
+    ("/p2p kickoff", "facilitator: schedule the kick-off"),
+    ("/p2p skip", "facilitator: no session this week; the rest move a week later"),
+    ("/p2p move", "facilitator: move the next session"),
+    ("/p2p pause", "facilitator: pause the group"),
+    ("/p2p resume", "facilitator: pick up again from the next slot"),
     ("/p2p help", "this list"),
 ]
 
@@ -48,10 +54,8 @@ def status_message(groups: list[Group], channel_id: str) -> Message:
             f"There is no peer group in <#{channel_id}> yet. Start one with `/p2p start <topic>`."
         )
         return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
-    blocks = [
-        SectionBlock(
-            text=MarkdownTextObject(text=f"*Peer groups in <#{channel_id}>*"),
-        )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*Peer groups in <#{channel_id}>*"))
     ]
     for group in groups[:20]:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_status_line(group))))

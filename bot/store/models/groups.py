@@ -1,15 +1,19 @@
-"""Typed models: one row per thing a group is made of."""
+"""A group and the people in it."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.store.base import Base, str_enum
 from bot.store.types import utcnow
+
+if TYPE_CHECKING:
+    from bot.store.models.cycle import Week
 
 
 class GroupFormat(enum.StrEnum):
@@ -59,11 +63,23 @@ class Group(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # The weekly cycle
+    cycle_started_at: Mapped[datetime | None]
+    paused_at: Mapped[datetime | None]
+    prompt_lead_hours: Mapped[int] = mapped_column(default=24, server_default=text("24"))
+    # The topic vote closes this many hours before the next week's prompt.
+    vote_close_hours: Mapped[int] = mapped_column(default=24, server_default=text("24"))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="group",
         lazy="selectin",
         order_by="Membership.id",
+        cascade="all, delete-orphan",
+    )
+    weeks_planned: Mapped[list[Week]] = relationship(
+        back_populates="group",
+        lazy="selectin",
+        order_by="Week.number",
         cascade="all, delete-orphan",
     )
 
@@ -91,6 +107,13 @@ class Group(Base):
     def membership(self, user_id: str) -> Membership | None:
         return next((m for m in self.memberships if m.user_id == user_id), None)
 
+    def is_member(self, user_id: str) -> bool:
+        membership = self.membership(user_id)
+        return membership is not None and membership.status is MemberStatus.MEMBER
+
+    def week(self, number: int) -> Week | None:
+        return next((w for w in self.weeks_planned if w.number == number), None)
+
 
 class Membership(Base):
     """A person's place in a group: member, on the waitlist, or gone."""
@@ -108,5 +131,6 @@ class Membership(Base):
     queued_at: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # from Slack, for DMs at local hours
 
     group: Mapped[Group] = relationship(back_populates="memberships")

@@ -1,0 +1,18 @@
+"""Who may do what in a group."""
+
+from __future__ import annotations
+
+from bot.domain.errors import NotAllowed
+from bot.store.models import Group
+
+
+def require_facilitator(group: Group, user_id: str) -> None:
+    if user_id != group.facilitator_id:
+        raise NotAllowed(
+            f"Only the facilitator of *{group.topic}*, <@{group.facilitator_id}>, can do that."
+        )
+
+
+def require_member(group: Group, user_id: str, doing: str = "do that") -> None:
+    if not group.is_member(user_id):
+        raise NotAllowed(f"Only members of *{group.topic}* can {doing}. Join the group first.")

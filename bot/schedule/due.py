@@ -1,0 +1,102 @@
+"""What a group owes its members at a given moment. Pure: no database, no Slack.
+
+Each item has a key that names it for all time — (kind, group, week[, revision][, person])
+— so the ledger can make sure it goes out once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain import topics
+from bot.store.models import Group, GroupState, Kickoff, Poll
+
+KICKOFF_GRACE = timedelta(hours=24)
+ATTENDANCE_GRACE = timedelta(hours=12)
+VOTE_MIN_OPEN = timedelta(hours=1)
+
+
+class Kind(enum.StrEnum):
+    KICKOFF = "kickoff"
+    PROMPT = "prompt"
+    ATTENDANCE = "attendance"
+    VOTE = "vote"
+    VOTE_CLOSE = "vote_close"
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    kind: Kind
+    group_id: int
+    due_at: datetime
+    useful_until: datetime | None = None  # None: never too late
+    week: int | None = None
+    user_id: str | None = None
+    ref_id: int | None = None  # the kick-off or poll it is about
+
+    def is_stale(self, now: datetime) -> bool:
+        return self.useful_until is not None and now > self.useful_until
+
+
+def due_for_group(
+    group: Group, *, kickoff: Kickoff | None, polls: Iterable[Poll], now: datetime
+) -> list[Due]:
+    """Everything whose moment has come (due_at <= now), sent or not; the ledger filters."""
+    items = _planned(group, kickoff=kickoff, polls=list(polls))
+    return sorted((i for i in items if i.due_at <= now), key=lambda i: (i.due_at, i.key))
+
+
+def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Iterable[Due]:
+    if group.state is GroupState.RECRUITING and kickoff is not None:
+        yield Due(
+            key=f"kickoff:{group.id}:{kickoff.round}",
+            kind=Kind.KICKOFF,
+            group_id=group.id,
+            due_at=kickoff.scheduled_at,
+            useful_until=kickoff.scheduled_at + KICKOFF_GRACE,
+            ref_id=kickoff.id,
+        )
+    if group.state is not GroupState.RUNNING:
+        return
+    last = group.weeks_planned[-1].number if group.weeks_planned else 0
+    for week in group.weeks_planned:
+        yield Due(
+            key=f"prompt:{group.id}:{week.number}:r{week.revision}",
+            kind=Kind.PROMPT,
+            group_id=group.id,
+            due_at=week.starts_at - timedelta(hours=group.prompt_lead_hours),
+            useful_until=week.starts_at,
+            week=week.number,
+        )
+        yield Due(
+            key=f"attendance:{group.id}:{week.number}",
+            kind=Kind.ATTENDANCE,
+            group_id=group.id,
+            due_at=week.starts_at,
+            useful_until=week.ends_at + ATTENDANCE_GRACE,
+            week=week.number,
+        )
+        deadline = topics.vote_deadline(group, week.number)
+        if week.number < last and deadline is not None:
+            yield Due(
+                key=f"vote:{group.id}:{week.number}",
+                kind=Kind.VOTE,
+                group_id=group.id,
+                due_at=week.ends_at,
+                useful_until=deadline - VOTE_MIN_OPEN,
+                week=week.number,
+            )
+    for poll in polls:
+        if poll.is_open:
+            yield Due(
+                key=f"vote_close:{group.id}:{poll.week}",
+                kind=Kind.VOTE_CLOSE,
+                group_id=group.id,
+                due_at=poll.closes_at,
+                week=poll.week,
+                ref_id=poll.id,
+            )

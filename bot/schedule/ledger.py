@@ -1,0 +1,149 @@
+"""The deliveries ledger: a post is claimed by its unique key before it is sent.
+
+Claiming is an INSERT that does nothing when the key exists, so two processes ticking at
+the same moment cannot both win. A claim whose send was never confirmed (the process
+died in between) can be taken over once its lease runs out; the new owner first looks
+for the post in Slack, so a post that did go out is not sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.schedule.due import Due, Kind
+from bot.store.models import Delivery, DeliveryState
+
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Claim:
+    due: Due
+    recovering_since: datetime | None = None  # set when taking over an unconfirmed claim
+
+
+@dataclass(frozen=True)
+class Sent:
+    channel_id: str | None
+    ts: str | None
+
+
+def settled_keys(session: Session, group_ids: list[int], *, now: datetime) -> set[str]:
+    """Keys not to pick up: everything in the ledger but claims whose lease ran out."""
+    if not group_ids:
+        return set()
+    rows = session.execute(
+        select(Delivery.key, Delivery.state, Delivery.claimed_at).where(
+            Delivery.group_id.in_(group_ids)
+        )
+    )
+    return {
+        key
+        for key, state, claimed_at in rows
+        if state is not DeliveryState.CLAIMED or claimed_at > now - LEASE
+    }
+
+
+def unconfirmed(session: Session, *, now: datetime) -> list[Due]:
+    """Claims whose lease ran out without a confirmation: to be looked for, then finished."""
+    rows = session.scalars(
+        select(Delivery).where(
+            Delivery.state == DeliveryState.CLAIMED, Delivery.claimed_at <= now - LEASE
+        )
+    )
+    return [
+        Due(
+            key=row.key,
+            kind=Kind(row.kind),
+            group_id=row.group_id or 0,
+            due_at=row.due_at,
+            week=row.week,
+            user_id=row.user_id,
+            ref_id=row.ref_id,
+        )
+        for row in rows
+    ]
+
+
+def _row(due: Due) -> dict[str, object]:
+    return {
+        "key": due.key,
+        "group_id": due.group_id,
+        "kind": due.kind.value,
+        "week": due.week,
+        "user_id": due.user_id,
+        "ref_id": due.ref_id,
+        "due_at": due.due_at,
+    }
+
+
+def claim(session: Session, due: Due, *, now: datetime, worker: str) -> Claim | None:
+    values = {
+        **_row(due),
+        "state": DeliveryState.CLAIMED,
+        "claimed_at": now,
+        "claimed_by": worker,
+        "attempts": 1,
+    }
+    if _insert_if_absent(session, values):
+        return Claim(due)
+    previous = session.scalars(select(Delivery).where(Delivery.key == due.key)).one()
+    if previous.state is not DeliveryState.CLAIMED or previous.claimed_at > now - LEASE:
+        return None
+    taken = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.key == due.key,
+            Delivery.state == DeliveryState.CLAIMED,
+            Delivery.claimed_at == previous.claimed_at,
+        )
+        .values(claimed_at=now, claimed_by=worker, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], taken).rowcount != 1:
+        return None
+    return Claim(due, recovering_since=previous.claimed_at)
+
+
+def confirm(session: Session, key: str, sent: Sent, *, now: datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.key == key)
+        .values(state=DeliveryState.SENT, sent_at=now, channel_id=sent.channel_id, ts=sent.ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail(session: Session, key: str, error: str) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.key == key)
+        .values(state=DeliveryState.FAILED, error=error)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_stale(session: Session, due: Due, *, now: datetime, worker: str) -> bool:
+    return _insert_if_absent(
+        session,
+        {
+            **_row(due),
+            "state": DeliveryState.STALE,
+            "claimed_at": now,
+            "claimed_by": worker,
+            "attempts": 0,
+        },
+    )
+
+
+def _insert_if_absent(session: Session, values: dict[str, object]) -> bool:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Delivery).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    return cast(CursorResult[Any], session.execute(statement)).rowcount == 1

@@ -1,0 +1,117 @@
+"""One tick: find what is due at `now`, and deliver each item once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.kickoff import latest_kickoff
+from bot.schedule import ledger
+from bot.schedule.due import Due, due_for_group
+from bot.schedule.ledger import Claim, Sent
+from bot.store import Store
+from bot.store.models import Group, GroupState, Poll
+
+log = logging.getLogger(__name__)
+
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Undeliverable(Exception):
+    """Slack refused the post for good (bot removed, person deactivated): do not retry."""
+
+
+class Sender(Protocol):
+    def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
+        """Send the item (or find it, when recovering) and record it; None if nothing to send."""
+        ...
+
+
+@dataclass
+class TickReport:
+    sent: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    retry: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counts = Counter(
+            {
+                "sent": len(self.sent),
+                "stale": len(self.stale),
+                "failed": len(self.failed),
+                "to retry": len(self.retry),
+            }
+        )
+        return ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing due"
+
+
+def collect_due(session: Session, now: datetime) -> list[Due]:
+    groups = session.scalars(
+        select(Group).where(Group.state.in_([GroupState.RECRUITING, GroupState.RUNNING]))
+    ).all()
+    polls: dict[int, list[Poll]] = {}
+    for poll in session.scalars(
+        select(Poll).where(Poll.group_id.in_([g.id for g in groups]), Poll.closed_at.is_(None))
+    ):
+        polls.setdefault(poll.group_id, []).append(poll)
+    settled = ledger.settled_keys(session, [g.id for g in groups], now=now)
+    items: list[Due] = []
+    for group in groups:
+        kickoff = (
+            latest_kickoff(session, group.id) if group.state is GroupState.RECRUITING else None
+        )
+        items += due_for_group(group, kickoff=kickoff, polls=polls.get(group.id, []), now=now)
+    return [item for item in items if item.key not in settled]
+
+
+def run_due(store: Store, sender: Sender, *, now: datetime, worker: str = WORKER) -> TickReport:
+    """Do what is due at `now`. Safe to call often, late, twice, or from two processes."""
+    report = TickReport()
+    with store.transaction() as session:
+        items = collect_due(session, now)
+    for item in items:
+        if item.is_stale(now):
+            with store.transaction() as session:
+                if ledger.mark_stale(session, item, now=now, worker=worker):
+                    log.info("skipped %s: its moment passed while the bot was down", item.key)
+                    report.stale.append(item.key)
+            continue
+        with store.transaction() as session:
+            claim = ledger.claim(session, item, now=now, worker=worker)
+        if claim is None:
+            continue
+        _deliver(store, sender, claim, now=now, report=report)
+    if items:
+        log.info("tick at %s: %s", now.isoformat(), report.summary())
+    return report
+
+
+def _deliver(
+    store: Store, sender: Sender, claim: Claim, *, now: datetime, report: TickReport
+) -> None:
+    key = claim.due.key
+    try:
+        sent = sender.deliver(claim, now=now)
+    except Undeliverable as refused:
+        with store.transaction() as session:
+            ledger.fail(session, key, str(refused))
+        log.warning("gave up on %s: %s", key, refused)
+        report.failed.append(key)
+        return
+    except Exception:
+        # Left claimed: after the lease the next tick looks for it in Slack, then retries.
+        log.exception("could not deliver %s; will retry after the lease", key)
+        report.retry.append(key)
+        return
+    with store.transaction() as session:
+        ledger.confirm(session, key, sent or Sent(None, None), now=now)
+    report.sent.append(key)

@@ -1,0 +1,285 @@
+"""The weekly session: attendance, and the facilitator's skip / move / pause / resume."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.domain import attendance, cycle, groups, slots
+from bot.domain.access import require_facilitator
+from bot.domain.errors import DomainError, InvalidInput
+from bot.slack import ids, live
+from bot.slack.context import deps, team
+from bot.slack.forms import form_values, private_metadata
+from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.listeners.shared import channel_group, ids_from
+from bot.slack.render import weekly as render
+from bot.slack.replies import tell
+from bot.store.types import utcnow
+
+
+def register(app: App) -> None:
+    app.action(ids.ATTEND_HERE)(on_attendance_clicked)
+    app.action(ids.ATTEND_AWAY)(on_attendance_clicked)
+    app.action(ids.ATTEND_CORRECT)(on_correct_clicked)
+    app.view(ids.ATTEND_CORRECT)(on_correct_submitted)
+    app.view(ids.SESSION_MOVE)(on_move_submitted)
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+def on_attendance_clicked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    ack()
+    group_id, week = ids_from(action["value"])
+    user_id = body["user"]["id"]
+    present = action["action_id"] == ids.ATTEND_HERE
+    try:
+        with deps(context).store.transaction() as session:
+            attendance.answer(
+                session,
+                team_id=team(context),
+                group_id=group_id,
+                week=week,
+                user_id=user_id,
+                present=present,
+                by=user_id,
+                now=utcnow(),
+            )
+    except DomainError as error:
+        tell(respond, error.message)
+        return
+    live.attendance_check(deps(context), client, group_id, week)
+
+
+def on_correct_clicked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    ack()
+    group_id, number = ids_from(action["value"])
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(session, team_id=team(context), group_id=group_id)
+            require_facilitator(group, body["user"]["id"])
+            week = group.week(number)
+            answers = attendance.for_week(session, group_id, number)
+    except DomainError as error:
+        tell(respond, error.message)
+        return
+    if week is None:
+        return
+    try:
+        Gateway(client).open_view(body["trigger_id"], render.attendance_modal(group, week, answers))
+    except SlackCallFailed:
+        tell(respond, "Slack took too long to open the form. Please try again.")
+
+
+def on_correct_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    meta = private_metadata(view)
+    group_id, number = int(meta.get("group_id", 0)), int(meta.get("week", 0))
+    present = set(form_values(view).get("present") or [])
+    by = body["user"]["id"]
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(session, team_id=team(context), group_id=group_id)
+            strangers = present - {m.user_id for m in group.members}
+            if strangers:
+                names = ", ".join(f"<@{u}>" for u in sorted(strangers))
+                raise InvalidInput({"present": f"Not members of the group: {names}."})
+            for member in group.members:
+                attendance.answer(
+                    session,
+                    team_id=team(context),
+                    group_id=group_id,
+                    week=number,
+                    user_id=member.user_id,
+                    present=member.user_id in present,
+                    by=by,
+                    now=utcnow(),
+                )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.fields)
+        return
+    except DomainError as error:
+        ack(response_action="errors", errors={"present": error.message})
+        return
+    ack()
+    live.attendance_check(deps(context), client, group_id, number)
+
+
+# --- the facilitator's calendar commands --------------------------------------------------
+
+
+def skip_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
+) -> None:
+    group = channel_group(ack, command, context)
+    if group is None:
+        return
+    try:
+        with deps(context).store.transaction() as session:
+            week = cycle.skip_week(
+                session,
+                team_id=team(context),
+                group_id=group.id,
+                user_id=command["user_id"],
+                now=utcnow(),
+            )
+            text = render.skipped_text(group, week)
+    except DomainError as error:
+        ack(text=error.message)
+        return
+    ack()
+    _announce(client, group.channel_id, text, respond)
+
+
+def move_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
+) -> None:
+    group = channel_group(ack, command, context)
+    if group is None:
+        return
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(session, team_id=team(context), group_id=group.id)
+            require_facilitator(group, command["user_id"])
+            week = cycle.next_week(group, utcnow())
+            if week is None:
+                raise InvalidInput({"move_date": f"*{group.topic}* has no sessions left to move."})
+    except DomainError as error:
+        ack(text=error.message)
+        return
+    ack()
+    try:
+        Gateway(client).open_view(command["trigger_id"], render.move_modal(group, week))
+    except SlackCallFailed:
+        respond(text="Slack took too long to open the form. Please run `/p2p move` again.")
+
+
+def on_move_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    values = form_values(view)
+    group_id = int(private_metadata(view).get("group_id", 0))
+    try:
+        day = date.fromisoformat(values.get("move_date") or "")
+        clock = time.fromisoformat(values.get("move_time") or "")
+    except ValueError:
+        ack(response_action="errors", errors={"move_date": "Pick a date and a time."})
+        return
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(session, team_id=team(context), group_id=group_id)
+            week = cycle.move_next_session(
+                session,
+                team_id=team(context),
+                group_id=group_id,
+                user_id=body["user"]["id"],
+                starts_at=slots.at_local(day, clock, group.timezone),
+                now=utcnow(),
+            )
+            text = render.moved_text(group, week)
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.fields)
+        return
+    except DomainError as error:
+        ack(response_action="errors", errors={"move_date": error.message})
+        return
+    ack()
+    _announce(client, group.channel_id, text, None)
+
+
+def pause_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
+) -> None:
+    group = channel_group(ack, command, context)
+    if group is None:
+        return
+    try:
+        with deps(context).store.transaction() as session:
+            group = cycle.pause(
+                session,
+                team_id=team(context),
+                group_id=group.id,
+                user_id=command["user_id"],
+                now=utcnow(),
+            )
+    except DomainError as error:
+        ack(text=error.message)
+        return
+    ack()
+    _announce(client, group.channel_id, render.paused_text(group), respond)
+
+
+def resume_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
+) -> None:
+    group = channel_group(ack, command, context)
+    if group is None:
+        return
+    now = utcnow()
+    try:
+        with deps(context).store.transaction() as session:
+            group = cycle.resume(
+                session,
+                team_id=team(context),
+                group_id=group.id,
+                user_id=command["user_id"],
+                now=now,
+            )
+            text = render.resumed_text(group, cycle.next_week(group, now))
+    except DomainError as error:
+        ack(text=error.message)
+        return
+    ack()
+    _announce(client, group.channel_id, text, respond)
+
+
+def _announce(client: WebClient, channel: str, text: str, respond: Respond | None) -> None:
+    """Tell the group once, in its channel."""
+    try:
+        Gateway(client).post(channel, render.announcement(text))
+    except SlackCallFailed as failed:
+        if respond is not None:
+            respond(text=f"Saved, but I couldn't post in the channel ({failed.error}).")

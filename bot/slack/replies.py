@@ -1,0 +1,35 @@
+"""Telling one person something: ephemeral where they are, or a DM."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Respond
+
+from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.render.message import Message
+
+log = logging.getLogger(__name__)
+
+
+def tell(respond: Respond, text: str) -> None:
+    """An ephemeral reply to the person who clicked or typed (via response_url)."""
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def tell_in_channel(gateway: Gateway, channel: str, user: str, text: str) -> None:
+    """An ephemeral note in the channel, or a DM if the person is not in it."""
+    try:
+        gateway.ephemeral(channel, user, Message(text=text))
+    except SlackCallFailed:
+        dm(gateway, user, Message(text=text))
+
+
+def dm(gateway: Gateway, user: str, message: Message) -> bool:
+    """A DM that may fail (deactivated person): logged, and reported by the return value."""
+    try:
+        gateway.dm(user, message)
+    except SlackCallFailed as failed:
+        log.warning("could not DM %s: %s", user, failed.error)
+        return False
+    return True

@@ -1,0 +1,42 @@
+"""The scheduler's ledger: each post it owes, claimed once by a unique key."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.store.base import Base, str_enum
+from bot.store.types import utcnow
+
+
+class DeliveryState(enum.StrEnum):
+    CLAIMED = "claimed"  # a process is sending it (or crashed while sending)
+    SENT = "sent"
+    STALE = "stale"  # its moment passed while the bot was down; skipped on purpose
+    FAILED = "failed"  # Slack refused it for good (bot removed, user deactivated)
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    week: Mapped[int | None]
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    ref_id: Mapped[int | None]  # the kick-off, poll... it is about
+    state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState))
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=1)
+    sent_at: Mapped[datetime | None]
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
