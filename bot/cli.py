@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.config import HOW_TO_FIX, Settings, SettingsError, configure_logging, load_settings
@@ -55,7 +56,28 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "migrate", help="bring the database schema up to date (alembic upgrade head)"
     )
+    tick = commands.add_parser("tick", help="do what is due at one instant, once, and exit")
+    tick.add_argument(
+        "--at",
+        type=_instant,
+        default=None,
+        help="the instant, with its offset, e.g. 2026-12-01T17:00:00+01:00 (default: now)",
+    )
     return parser
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date-time such as 2026-12-01T17:00:00+01:00"
+        ) from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no UTC offset; add one, e.g. {text}+01:00 or {text}Z"
+        )
+    return value.astimezone(UTC)
 
 
 def migrate(settings: Settings, _: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -17,15 +18,27 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 
-def build_app(settings: Settings, store: Store, *, client: WebClient | None = None) -> App:
-    """The app for HTTP and Socket Mode alike. Calls `auth.test` once to check the token."""
+def build_app(
+    settings: Settings,
+    store: Store,
+    *,
+    client: WebClient | None = None,
+    deps: Deps | None = None,
+    listener_executor: Executor | None = None,
+) -> App:
+    """The app for HTTP and Socket Mode alike. Calls `auth.test` once to check the token.
+
+    Listeners run on a thread pool after `ack()` has answered Slack (Bolt's default), so a
+    slow Slack call never pushes an acknowledgement past Slack's 3 seconds.
+    """
     client = client or make_client(settings.slack_bot_token, settings.slack_api_url)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
         logger=_bolt_logger(),
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=8),
     )
-    app.use(inject(Deps(store=store)))
+    app.use(inject(deps or Deps(store=store)))
     register_all(app)
     app.error(_on_error)
     return app

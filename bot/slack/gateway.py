@@ -125,26 +125,26 @@ class Gateway:
         thread_ts: str | None = None,
     ) -> str | None:
         """The ts of a message we posted with metadata {event_type, key}, if it is there."""
-        method = "conversations_replies" if thread_ts else "conversations_history"
         args: dict[str, Any] = {
             "channel": channel,
             "oldest": f"{since.timestamp():.6f}",
             "include_all_metadata": True,
             "limit": 200,
         }
-        if thread_ts:
-            args["ts"] = thread_ts
-        cursor = None
         while True:
-            response = self._call(method, **args, **({"cursor": cursor} if cursor else {}))
+            if thread_ts:
+                response = self._call("conversations_replies", ts=thread_ts, **args)
+            else:
+                response = self._call("conversations_history", **args)
             for message in response.get("messages", []):
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
                 if metadata.get("event_type") == event_type and payload.get("key") == key:
-                    return message["ts"]
+                    return str(message["ts"])
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
+            args["cursor"] = cursor
 
     def open_view(self, trigger_id: str, view: View) -> str:
         response = self._call("views_open", trigger_id=trigger_id, view=view)

@@ -1,0 +1,1 @@
+"""The Web API fixture (web_api_methods.json) and the script that derives it."""
