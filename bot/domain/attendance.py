@@ -48,6 +48,37 @@ def answer(
     return group, row
 
 
+def correct(
+    session: Session,
+    *,
+    team_id: str,
+    group_id: int,
+    week: int,
+    present: set[str],
+    by: str,
+    now: datetime,
+) -> None:
+    """The facilitator's account of who came: members left out missed it. Answers that
+    already say the same stay as they are (and keep who gave them)."""
+    group = get_group(session, team_id=team_id, group_id=group_id)
+    require_facilitator(group, by)
+    current = for_week(session, group_id, week)
+    for member in group.members:
+        was_there = member.user_id in present
+        if member.user_id in current and current[member.user_id].present == was_there:
+            continue
+        answer(
+            session,
+            team_id=team_id,
+            group_id=group_id,
+            week=week,
+            user_id=member.user_id,
+            present=was_there,
+            by=by,
+            now=now,
+        )
+
+
 def for_week(session: Session, group_id: int, week: int) -> dict[str, Attendance]:
     rows = session.scalars(
         select(Attendance).where(Attendance.group_id == group_id, Attendance.week == week)

@@ -78,6 +78,16 @@ def pause(session: Session, *, team_id: str, group_id: int, user_id: str, now: d
     return group
 
 
+def suspend(session: Session, *, group_id: int, now: datetime) -> Group:
+    """Pause a running group without its facilitator (the bot lost its channel)."""
+    group = session.get_one(Group, group_id, with_for_update=True)
+    if group.state is GroupState.RUNNING:
+        group.state = GroupState.PAUSED
+        group.paused_at = now
+        session.flush()
+    return group
+
+
 def resume(session: Session, *, team_id: str, group_id: int, user_id: str, now: datetime) -> Group:
     """Back to running: the sessions not yet held restart from the next slot."""
     group = get_group(session, team_id=team_id, group_id=group_id, for_update=True)

@@ -145,5 +145,11 @@ def mark_stale(session: Session, due: Due, *, now: datetime, worker: str) -> boo
 def _insert_if_absent(session: Session, values: dict[str, object]) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Delivery).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return cast(CursorResult[Any], session.execute(statement)).rowcount == 1
+    statement = (
+        insert(Delivery)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Delivery.id)
+    )
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return session.execute(statement).first() is not None

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.domain import attendance, kickoff, topics
+from bot.domain import attendance, cycle, kickoff, topics
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
 from bot.schedule.runner import Undeliverable
@@ -21,6 +21,7 @@ from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import votes as votes_render
 from bot.slack.render import weekly as weekly_render
 from bot.slack.render.message import Message
+from bot.slack.replies import dm
 from bot.store import Store
 from bot.store.models import Group, GroupState, Kickoff, Poll
 
@@ -45,8 +46,19 @@ class SlackSender:
     def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
         try:
             return self._handlers[claim.due.kind](claim, now)
-        except (ChannelUnavailable, UserUnavailable) as gone:
+        except ChannelUnavailable as gone:
+            self._channel_lost(claim.due.group_id, gone.error, now)
             raise Undeliverable(gone.error) from gone
+        except UserUnavailable as gone:
+            raise Undeliverable(gone.error) from gone
+
+    def _channel_lost(self, group_id: int, error: str, now: datetime) -> None:
+        """The bot was removed from the channel (or it was archived): pause the group so
+        its posts stop failing, and tell the facilitator how to bring it back."""
+        with self.store.transaction() as session:
+            group = cycle.suspend(session, group_id=group_id, now=now)
+        log.warning("group %s lost its channel %s (%s); paused", group.id, group.channel_id, error)
+        dm(self.gateway, group.facilitator_id, weekly_render.channel_lost_dm(group))
 
     # --- posting once ------------------------------------------------------------------------
 

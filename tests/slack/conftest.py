@@ -9,6 +9,7 @@ import pytest
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.store import Store
+from tests.slack.clock import clock  # noqa: F401  (a fixture)
 from tests.slack.people import CHANNEL, PEOPLE
 
 

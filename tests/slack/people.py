@@ -66,3 +66,35 @@ def join(
     assert modal is not None, f"the join form did not open for {user}"
     reply = ws.submit(user, modal, {"goal": goal, "minutes_per_week": str(minutes)})
     assert reply.status == 200 and not (reply.json or {}).get("errors"), reply.body_text
+
+
+def recruit(ws: SimulatedWorkspace, **values: Any) -> None:
+    """A group with the facilitator and three members (the minimum of four)."""
+    start_group(ws, **values)
+    join(ws, ANA, goal="Understand Raft well enough to review our etcd setup", minutes=30)
+    join(ws, BEN, goal="Design a sharded queue for payments", minutes=120)
+    join(ws, CHEN, goal="Learn how CRDTs work for our offline editor", minutes=90)
+
+
+def schedule_kickoff(ws: SimulatedWorkspace, day: str, clock: str) -> None:
+    nudge = ws.fake.find_message(FAC, "Schedule kick-off")
+    ws.click(FAC, nudge, ids.KICKOFF_SCHEDULE)
+    modal = ws.fake.open_modal(FAC)
+    assert modal is not None
+    reply = ws.submit(FAC, modal, {"kickoff_date": day, "kickoff_time": clock})
+    assert not (reply.json or {}).get("errors"), reply.json
+
+
+def kickoff_message(ws: SimulatedWorkspace) -> Message:
+    return ws.fake.find_message(CHANNEL, "I'm aligned")
+
+
+def run_cycle(ws: SimulatedWorkspace, clock: Any, **values: Any) -> None:
+    """Recruit, hold the kick-off on Tuesday 17 March 2026 and start the cycle: week 1 is
+    Thursday 19 March, 18:00 in Amsterdam (17:00 UTC)."""
+    from datetime import UTC, datetime
+
+    recruit(ws, **values)
+    schedule_kickoff(ws, "2026-03-17", "18:00")
+    clock.at(datetime(2026, 3, 17, 17, tzinfo=UTC))
+    ws.click(FAC, kickoff_message(ws), ids.CYCLE_START)

@@ -103,17 +103,15 @@ def on_correct_submitted(
             if strangers:
                 names = ", ".join(f"<@{u}>" for u in sorted(strangers))
                 raise InvalidInput({"present": f"Not members of the group: {names}."})
-            for member in group.members:
-                attendance.answer(
-                    session,
-                    team_id=team(context),
-                    group_id=group_id,
-                    week=number,
-                    user_id=member.user_id,
-                    present=member.user_id in present,
-                    by=by,
-                    now=utcnow(),
-                )
+            attendance.correct(
+                session,
+                team_id=team(context),
+                group_id=group_id,
+                week=number,
+                present=present,
+                by=by,
+                now=utcnow(),
+            )
     except InvalidInput as invalid:
         ack(response_action="errors", errors=invalid.fields)
         return

@@ -24,7 +24,7 @@ from slack_sdk.models.views import View
 from bot.slack import ids
 from bot.slack.render.format import local_clock, mention, people, truncate, when
 from bot.slack.render.message import Message
-from bot.store.models import Attendance, Group, GroupFormat, Week
+from bot.store.models import Attendance, Group, GroupFormat, GroupState, Week
 
 HOW_TO_PREPARE = {
     GroupFormat.STUDY_AND_PRESENT: (
@@ -231,3 +231,14 @@ def resumed_text(group: Group, week: Week | None) -> str:
         f"▶️ *{group.topic}* is back on. Next up, week {week.number} on "
         f"{when(week.starts_at, group.timezone)}."
     )
+
+
+def channel_lost_dm(group: Group) -> Message:
+    paused = group.state is GroupState.PAUSED
+    text = (
+        f"I can't post in <#{group.channel_id}> any more: I was removed from the channel, or "
+        f"it was archived. {'I have paused' if paused else 'This affects'} *{group.topic}*. "
+        "Add me back with `/invite @p2p` in the channel"
+        + (", then run `/p2p resume` there." if paused else ".")
+    )
+    return announcement(text)
