@@ -42,7 +42,7 @@ def postgres_template(postgres_available: bool, worker_id: str) -> Iterator[str 
     if not postgres_available:
         yield None
         return
-    name = f"p2p_test_{worker_id}"
+    name = f"p2p_test_{worker_id}_{os.getpid()}"  # parallel test runs must not collide
     url = databases.create_postgres_database(name)
     upgrade(url)
     yield url

@@ -21,6 +21,7 @@ BOT_SCOPES = {
     "chat.postMessage": {"chat:write"},
     "chat.update": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
+    "chat.getPermalink": set(),
     "users.info": {"users:read"},
     "conversations.info": {"channels:read", "groups:read"},
     "conversations.open": {"im:write"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path, worker_id: str) -> 
         return
     if not request.getfixturevalue("postgres_available"):
         pytest.skip("PostgreSQL is not reachable (required when CI=true)")
-    name = f"p2p_migrations_{worker_id}"
+    name = f"p2p_migrations_{worker_id}_{os.getpid()}"
     yield databases.create_postgres_database(name)
     databases.drop_postgres_database(name)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import slots
+from bot.domain import slots, topics
 from bot.domain.access import require_facilitator
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
-from bot.store.models import Group, GroupState, Week
+from bot.store.models import Group, GroupState, Poll, Week
 
 
 def next_week(group: Group, now: datetime) -> Week | None:
@@ -31,6 +32,7 @@ def skip_week(
     upcoming = _upcoming(group, now)
     for week in upcoming:
         _reschedule(week, slots.weeks_later(week.starts_at, 1, group.timezone))
+    _follow_open_votes(session, group)
     session.flush()
     return upcoming[0]
 
@@ -61,6 +63,7 @@ def move_next_session(
     if previous is not None and starts_at <= previous.ends_at:
         raise InvalidInput({"move_date": f"That's before week {previous.number}'s session ends."})
     _reschedule(week, starts_at)
+    _follow_open_votes(session, group)
     session.flush()
     return week
 
@@ -101,6 +104,7 @@ def resume(session: Session, *, team_id: str, group_id: int, user_id: str, now: 
         first = slots.next_slot(now, group.weekday, group.session_time, group.timezone)
         for offset, week in enumerate(pending):
             _reschedule(week, slots.weeks_later(first, offset, group.timezone))
+        _follow_open_votes(session, group)
     group.state = GroupState.RUNNING
     group.paused_at = None
     session.flush()
@@ -120,6 +124,17 @@ def _upcoming(group: Group, now: datetime) -> list[Week]:
     if not upcoming:
         raise Conflict(f"*{group.topic}* has no sessions left to change.")
     return upcoming
+
+
+def _follow_open_votes(session: Session, group: Group) -> None:
+    """An open vote closes a while before the next prompt: when that moves, so does it."""
+    open_polls = session.scalars(
+        select(Poll).where(Poll.group_id == group.id, Poll.closed_at.is_(None))
+    )
+    for poll in open_polls:
+        deadline = topics.vote_deadline(group, poll.week)
+        if deadline is not None:
+            poll.closes_at = deadline
 
 
 def _reschedule(week: Week, starts_at: datetime) -> None:

@@ -38,6 +38,8 @@ class GroupDraft:
     seats: int = DEFAULT_SEATS
     min_members: int = DEFAULT_MIN_MEMBERS
     facilitator_minutes: int = 60
+    share_checkins: bool = False
+    facilitator_timezone: str | None = None
 
 
 def validate_draft(draft: GroupDraft) -> None:
@@ -97,6 +99,7 @@ def create_group(
         facilitator_id=user_id,
         created_by=user_id,
         created_at=now,
+        share_checkins=draft.share_checkins,
     )
     group.memberships.append(
         Membership(
@@ -105,6 +108,7 @@ def create_group(
             goal=draft.why.strip(),
             minutes_per_week=draft.facilitator_minutes,
             joined_at=now,
+            timezone=draft.facilitator_timezone,
         )
     )
     session.add(group)
@@ -147,6 +151,15 @@ def live_group(session: Session, *, team_id: str, channel_id: str) -> Group | No
 
 def set_recruitment_message(session: Session, *, group_id: int, ts: str) -> None:
     session.get_one(Group, group_id).recruitment_ts = ts
+
+
+def set_member_timezone(session: Session, *, group_id: int, user_id: str, timezone: str) -> None:
+    """Each member's own zone, so their DMs arrive at a sensible local hour."""
+    membership = session.scalars(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
+    ).one_or_none()
+    if membership is not None:
+        membership.timezone = timezone
 
 
 def discard_unposted(session: Session, *, group_id: int) -> None:

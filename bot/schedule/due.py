@@ -11,12 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain import topics
-from bot.store.models import Group, GroupState, Kickoff, Poll
+from bot.domain import checkins, topics
+from bot.domain.retro import RETRO_WINDOW
+from bot.store.models import Group, GroupState, Kickoff, Poll, Week
 
 KICKOFF_GRACE = timedelta(hours=24)
 ATTENDANCE_GRACE = timedelta(hours=12)
 VOTE_MIN_OPEN = timedelta(hours=1)
+CATCHUP_AFTER = timedelta(hours=1)  # time to answer the attendance check first
+REPORT_GRACE = timedelta(hours=48)
+RETRO_GRACE = timedelta(days=7)
 
 
 class Kind(enum.StrEnum):
@@ -25,6 +29,13 @@ class Kind(enum.StrEnum):
     ATTENDANCE = "attendance"
     VOTE = "vote"
     VOTE_CLOSE = "vote_close"
+    CATCHUP = "catchup"
+    CHECKIN = "checkin"
+    CHECKIN_REMINDER = "checkin_reminder"
+    DIGEST = "digest"
+    HEALTH = "health"
+    RETRO = "retro"
+    SUMMARY = "summary"
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,25 @@ def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Ite
                 useful_until=deadline - VOTE_MIN_OPEN,
                 week=week.number,
             )
+        yield from _after_session(group, week)
+    final = group.weeks_planned[-1] if group.weeks_planned else None
+    if final is not None:
+        yield Due(
+            key=f"retro:{group.id}",
+            kind=Kind.RETRO,
+            group_id=group.id,
+            due_at=final.ends_at,
+            useful_until=final.ends_at + RETRO_GRACE,
+            week=final.number,
+        )
+        yield Due(
+            key=f"summary:{group.id}",
+            kind=Kind.SUMMARY,
+            group_id=group.id,
+            due_at=max(final.ends_at + RETRO_WINDOW, checkins.window_closes(group, final))
+            + timedelta(hours=1),
+            week=final.number,
+        )
     for poll in polls:
         if poll.is_open:
             yield Due(
@@ -100,3 +130,45 @@ def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Ite
                 week=poll.week,
                 ref_id=poll.id,
             )
+
+
+def _after_session(group: Group, week: Week) -> Iterable[Due]:
+    """Catch-up, check-ins (each member at their own local hour), digest and health."""
+    closes = checkins.window_closes(group, week)
+    yield Due(
+        key=f"catchup:{group.id}:{week.number}",
+        kind=Kind.CATCHUP,
+        group_id=group.id,
+        due_at=week.ends_at + CATCHUP_AFTER,
+        useful_until=closes,
+        week=week.number,
+    )
+    for member in group.members:
+        zone = checkins.member_zone(group, member)
+        yield Due(
+            key=f"checkin:{group.id}:{week.number}:{member.user_id}",
+            kind=Kind.CHECKIN,
+            group_id=group.id,
+            due_at=checkins.dm_at(group, week, zone),
+            useful_until=closes - timedelta(hours=2),
+            week=week.number,
+            user_id=member.user_id,
+        )
+        yield Due(
+            key=f"checkin_reminder:{group.id}:{week.number}:{member.user_id}",
+            kind=Kind.CHECKIN_REMINDER,
+            group_id=group.id,
+            due_at=checkins.reminder_at(group, week, zone),
+            useful_until=closes - timedelta(hours=1),
+            week=week.number,
+            user_id=member.user_id,
+        )
+    for kind in (Kind.DIGEST, Kind.HEALTH):
+        yield Due(
+            key=f"{kind.value}:{group.id}:{week.number}",
+            kind=kind,
+            group_id=group.id,
+            due_at=closes,
+            useful_until=closes + REPORT_GRACE,
+            week=week.number,
+        )

@@ -71,6 +71,13 @@ def unconfirmed(session: Session, *, now: datetime) -> list[Due]:
     ]
 
 
+def sent_at_ts(session: Session, *, channel_id: str, ts: str) -> Delivery | None:
+    """The delivery that posted message `ts` in `channel_id` (e.g. the DM someone replied to)."""
+    return session.scalars(
+        select(Delivery).where(Delivery.channel_id == channel_id, Delivery.ts == ts)
+    ).first()
+
+
 def _row(due: Due) -> dict[str, object]:
     return {
         "key": due.key,

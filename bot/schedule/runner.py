@@ -38,6 +38,7 @@ class Sender(Protocol):
 @dataclass
 class TickReport:
     sent: list[str] = field(default_factory=list)
+    nothing_to_send: list[str] = field(default_factory=list)  # e.g. nobody missed the session
     stale: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     retry: list[str] = field(default_factory=list)
@@ -114,4 +115,4 @@ def _deliver(
         return
     with store.transaction() as session:
         ledger.confirm(session, key, sent or Sent(None, None), now=now)
-    report.sent.append(key)
+    (report.sent if sent is not None else report.nothing_to_send).append(key)

@@ -112,6 +112,12 @@ class Gateway:
     def dm(self, user: str, message: Message) -> tuple[str, str]:
         return self.post(user, message)
 
+    def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            return str(self._call("chat_getPermalink", channel=channel, message_ts=ts)["permalink"])
+        except SlackCallFailed:
+            return None
+
     def dm_channel(self, user: str) -> str:
         return self._call("conversations_open", users=user)["channel"]["id"]
 

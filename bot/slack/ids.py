@@ -28,3 +28,11 @@ VOTE_OPTION = "vote_option"
 VOTE_CLOSE = "vote_close"
 PROPOSE = "topic_propose"  # "Add a topic" button and its form
 SET_TOPIC = "topic_set"  # button and form
+
+# After the session
+CHECKIN = "checkin_open"  # button, and the form
+CAUGHT_UP = "catchup_done"
+
+# End of cycle
+FEEDBACK = "feedback_open"  # button, and the form
+END_GROUP = "group_end"  # form

@@ -11,15 +11,29 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
+from sqlalchemy import select
 
-from bot.domain import attendance, cycle, kickoff, topics
+from bot.domain import (
+    attendance,
+    catchup,
+    checkins,
+    cycle,
+    health,
+    kickoff,
+    resources,
+    retro,
+    topics,
+)
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
 from bot.schedule.runner import Undeliverable
 from bot.slack.gateway import ChannelUnavailable, Gateway, UserUnavailable
+from bot.slack.render import checkins as checkins_render
 from bot.slack.render import kickoff as kickoff_render
+from bot.slack.render import retro as retro_render
 from bot.slack.render import votes as votes_render
 from bot.slack.render import weekly as weekly_render
+from bot.slack.render.format import when
 from bot.slack.render.message import Message
 from bot.slack.replies import dm
 from bot.store import Store
@@ -41,6 +55,13 @@ class SlackSender:
             Kind.ATTENDANCE: self._attendance,
             Kind.VOTE: self._vote,
             Kind.VOTE_CLOSE: self._vote_close,
+            Kind.CATCHUP: self._catchup,
+            Kind.CHECKIN: self._checkin,
+            Kind.CHECKIN_REMINDER: self._checkin_reminder,
+            Kind.DIGEST: self._digest,
+            Kind.HEALTH: self._health,
+            Kind.RETRO: self._retro,
+            Kind.SUMMARY: self._summary,
         }
 
     def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
@@ -190,4 +211,133 @@ class SlackSender:
         channel, ts = self._post_once(
             claim, group.channel_id, announcement, thread_ts=poll.message_ts, broadcast=True
         )
+        return Sent(channel, ts)
+
+    # --- after the session ---------------------------------------------------------------------
+
+    def _catchup(self, claim: Claim, now: datetime) -> Sent | None:
+        with self.store.transaction() as session:
+            group = session.get_one(Group, claim.due.group_id)
+            week = group.week(claim.due.week or 0)
+            if week is None or week.attendance_ts is None:
+                return None  # nobody was asked who came, so nobody is "absent"
+            missed = catchup.absentees(group, attendance.for_week(session, group.id, week.number))
+            material = resources.for_group(session, group.id, week.number)
+            poll = session.scalars(
+                select(Poll).where(Poll.group_id == group.id, Poll.week == week.number)
+            ).one_or_none()
+        if not missed:
+            return None
+        thread = (
+            self.gateway.permalink(group.channel_id, week.prompt_ts) if week.prompt_ts else None
+        )
+        vote = None
+        if poll is not None and poll.is_open and poll.message_ts and poll.channel_id:
+            vote = self.gateway.permalink(poll.channel_id, poll.message_ts)
+        message = checkins_render.catchup_dm(
+            group,
+            week,
+            thread_link=thread,
+            material=material,
+            vote_link=vote,
+            vote_closes=when(poll.closes_at, group.timezone) if poll else None,
+        )
+        for user in missed:
+            try:
+                self._post_once(claim, user, message, part=user)
+            except UserUnavailable as gone:
+                log.warning("no catch-up for %s (%s)", user, gone.error)
+                continue
+            with self.store.transaction() as session:
+                catchup.record_sent(
+                    session, group_id=group.id, week=week.number, user_id=user, now=now
+                )
+        return None
+
+    def _checkin(self, claim: Claim, now: datetime, *, reminder: bool = False) -> Sent | None:
+        user = claim.due.user_id or ""
+        with self.store.transaction() as session:
+            group = session.get_one(Group, claim.due.group_id)
+            week = group.week(claim.due.week or 0)
+            if week is None or not group.is_member(user):
+                return None
+            if reminder and checkins.get(session, group.id, week.number, user) is not None:
+                return None  # answered: no reminder
+            closes = when(checkins.window_closes(group, week), group.timezone)
+            message = checkins_render.checkin_dm(group, week, closes, reminder=reminder)
+        channel, ts = self._post_once(claim, user, message)
+        return Sent(channel, ts)
+
+    def _checkin_reminder(self, claim: Claim, now: datetime) -> Sent | None:
+        return self._checkin(claim, now, reminder=True)
+
+    def _digest(self, claim: Claim, now: datetime) -> Sent | None:
+        with self.store.transaction() as session:
+            group = session.get_one(Group, claim.due.group_id)
+            week = group.week(claim.due.week or 0)
+            if week is None:
+                return None
+            digest = checkins.digest(group, week.number, checkins.for_group(session, group.id))
+        channel, ts = self._post_once(
+            claim,
+            group.channel_id,
+            checkins_render.digest_message(group, digest),
+            thread_ts=week.prompt_ts,
+        )
+        if digest.answered:
+            self._post_once(
+                claim,
+                group.facilitator_id,
+                checkins_render.facilitator_view(group, digest),
+                part="facilitator",
+            )
+        return Sent(channel, ts)
+
+    def _health(self, claim: Claim, now: datetime) -> Sent | None:
+        week = claim.due.week or 0
+        with self.store.transaction() as session:
+            group = session.get_one(Group, claim.due.group_id)
+            present = attendance.for_group(session, group.id)
+            if health.has_stalled(group, week, present):
+                retro.stall(
+                    session,
+                    group=group,
+                    note="No session with two people for three weeks.",
+                    now=now,
+                )
+                notice = retro_render.stalled_notice(group)
+            else:
+                notice = None
+                found = health.signals(group, week, present, checkins.for_group(session, group.id))
+        if notice is not None:
+            channel, ts = self._post_once(claim, group.channel_id, notice, part="stalled")
+            return Sent(channel, ts)
+        if not found:
+            return None
+        channel, ts = self._post_once(
+            claim, group.facilitator_id, retro_render.health_dm(group, week, found)
+        )
+        return Sent(channel, ts)
+
+    # --- the end of the cycle ------------------------------------------------------------------
+
+    def _retro(self, claim: Claim, now: datetime) -> Sent | None:
+        with self.store.transaction() as session:
+            group = session.get_one(Group, claim.due.group_id)
+            final = group.weeks_planned[-1]
+            message = retro_render.retro_message(group, final.ends_at + retro.RETRO_WINDOW)
+        channel, ts = self._post_once(claim, group.channel_id, message)
+        with self.store.transaction() as session:
+            session.get_one(Group, claim.due.group_id).retro_ts = ts
+        return Sent(channel, ts)
+
+    def _summary(self, claim: Claim, now: datetime) -> Sent | None:
+        with self.store.transaction() as session:
+            group = session.get_one(Group, claim.due.group_id)
+            message = retro_render.summary_message(retro.summary(session, group, now))
+        channel, ts = self._post_once(
+            claim, group.channel_id, message, thread_ts=group.retro_ts, broadcast=True
+        )
+        with self.store.transaction() as session:
+            retro.complete(session, group=session.get_one(Group, claim.due.group_id), now=now)
         return Sent(channel, ts)

@@ -22,6 +22,13 @@ from tests.slack.people import (
     schedule_kickoff,
 )
 
+CYCLE_KINDS = {"kickoff", "prompt", "attendance", "vote", "vote_close"}
+
+
+def cycle_posts(keys: list[str]) -> list[str]:
+    """The weekly-cycle posts among what a tick sent (check-ins and the like aside)."""
+    return [k for k in keys if k.split(":")[0] in CYCLE_KINDS]
+
 
 def group_of(ws: SimulatedWorkspace):  # type: ignore[no-untyped-def]
     with ws.store.transaction() as session:
@@ -41,8 +48,8 @@ def test_kickoff_then_three_weeks_run_themselves(ws: SimulatedWorkspace, clock: 
     schedule_kickoff(ws, "2026-03-17", "18:00")
     assert "Kick-off round 1" in ws.fake.dm(FAC)[-1].plain
 
-    assert clock.at(utc(2026, 3, 17, 16, 59)) == []
-    assert clock.at(utc(2026, 3, 17, 17, 0)) == [f"kickoff:{group_of(ws).id}:1"]
+    assert cycle_posts(clock.at(utc(2026, 3, 17, 16, 59))) == []
+    assert cycle_posts(clock.at(utc(2026, 3, 17, 17, 0))) == [f"kickoff:{group_of(ws).id}:1"]
     kickoff = kickoff_message(ws)
     assert "Understand Raft well enough" in kickoff.plain
     assert "30 min a week" in kickoff.plain and "2 h a week" in kickoff.plain
@@ -73,9 +80,9 @@ def test_kickoff_then_three_weeks_run_themselves(ws: SimulatedWorkspace, clock: 
     ws.command(CHEN, "propose CRDTs", channel_id=CHANNEL)
 
     # Week 1: the prompt a day before, exactly once.
-    assert clock.at(utc(2026, 3, 18, 16, 59)) == []
-    assert len(clock.at(utc(2026, 3, 18, 17, 0))) == 1
-    assert clock.at(utc(2026, 3, 18, 17, 5)) == []
+    assert cycle_posts(clock.at(utc(2026, 3, 18, 16, 59))) == []
+    assert len(cycle_posts(clock.at(utc(2026, 3, 18, 17, 0)))) == 1
+    assert cycle_posts(clock.at(utc(2026, 3, 18, 17, 5))) == []
     prompt = ws.fake.find_message(CHANNEL, "Week 1 of 6")
     assert "An overview of Distributed systems" in prompt.plain
     assert "publication, a talk or an open-source system" in prompt.plain
@@ -129,7 +136,7 @@ def test_kickoff_then_three_weeks_run_themselves(ws: SimulatedWorkspace, clock: 
     assert "3 votes" in vote.plain and "0 votes" in vote.plain
 
     # The deadline: a day before next week's prompt. Then the prompt carries the winner.
-    assert clock.at(utc(2026, 3, 24, 16, 59)) == []
+    assert cycle_posts(clock.at(utc(2026, 3, 24, 16, 59))) == []
     clock.at(utc(2026, 3, 24, 17, 0))
     closed = vote_message(ws)
     assert "This vote is closed" in closed.plain and "1️⃣" not in _buttons(closed)
@@ -153,13 +160,15 @@ def test_kickoff_then_three_weeks_run_themselves(ws: SimulatedWorkspace, clock: 
     announcement = ws.fake.find_message(CHANNEL, "Week 3's topic")
     assert "It's a tie between *CRDTs* and *Vector clocks* (1 vote each)" in announcement.plain
     assert "*CRDTs* is next" in announcement.plain
-    assert clock.at(utc(2026, 3, 31, 16, 0)) == []  # closed by hand: nothing left to close
+    assert (
+        cycle_posts(clock.at(utc(2026, 3, 31, 16, 0))) == []
+    )  # closed by hand: nothing left to close
 
     # Week 3 is after the switch to summer time: still 18:00 in Amsterdam, 16:00 UTC.
-    assert clock.at(utc(2026, 4, 1, 15, 59)) == []
-    assert len(clock.at(utc(2026, 4, 1, 16, 0))) == 1
+    assert cycle_posts(clock.at(utc(2026, 4, 1, 15, 59))) == []
+    assert len(cycle_posts(clock.at(utc(2026, 4, 1, 16, 0)))) == 1
     assert "Week 3 of 6: CRDTs" in ws.fake.find_message(CHANNEL, "Week 3 of 6").plain
-    assert len(clock.at(utc(2026, 4, 2, 16, 0))) == 1  # attendance
+    assert len(cycle_posts(clock.at(utc(2026, 4, 2, 16, 0)))) == 1  # attendance
     # Only "Vector clocks" is left to vote on... and it is, so: a vote with one option.
     clock.at(utc(2026, 4, 2, 17, 0))
     assert "Vector clocks" in vote_message(ws).plain
@@ -168,8 +177,8 @@ def test_kickoff_then_three_weeks_run_themselves(ws: SimulatedWorkspace, clock: 
         ledger = session.scalars(select(Delivery).order_by(Delivery.id)).all()
     keys = [d.key for d in ledger]
     assert len(keys) == len(set(keys))
-    assert all(d.state is DeliveryState.SENT for d in ledger)
-    assert [k.split(":")[0] for k in keys] == [
+    assert all(d.state is DeliveryState.SENT for d in ledger if d.key in cycle_posts(keys))
+    assert [k.split(":")[0] for k in cycle_posts(keys)] == [
         "kickoff",
         "prompt",
         "attendance",

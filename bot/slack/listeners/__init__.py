@@ -2,9 +2,18 @@
 
 from slack_bolt import App
 
-from bot.slack.listeners import commands, events, kickoff, recruitment, topics, weekly
+from bot.slack.listeners import (
+    checkins,
+    commands,
+    events,
+    kickoff,
+    recruitment,
+    retro,
+    topics,
+    weekly,
+)
 
 
 def register_all(app: App) -> None:
-    for module in (commands, recruitment, kickoff, weekly, topics, events):
+    for module in (commands, recruitment, kickoff, weekly, topics, checkins, retro, events):
         module.register(app)

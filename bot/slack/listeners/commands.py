@@ -13,7 +13,7 @@ from bot.domain.access import require_facilitator
 from bot.domain.errors import DomainError
 from bot.slack import ids
 from bot.slack.context import deps, team
-from bot.slack.listeners import kickoff, recruitment, topics, weekly
+from bot.slack.listeners import kickoff, recruitment, retro, topics, weekly
 from bot.slack.listeners.shared import channel_group
 from bot.slack.render.help import help_message, status_message
 
@@ -82,4 +82,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "move": weekly.move_command,
     "pause": weekly.pause_command,
     "resume": weekly.resume_command,
+    "end": retro.end_command,
 }

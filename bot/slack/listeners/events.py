@@ -1,19 +1,34 @@
-"""Messages people post: links shared in a week's thread become the group's material.
+"""Messages people post that the bot keeps:
 
-Slack re-delivers an event it thinks we missed; storing a link is idempotent (one row per
-group and URL), so a retry changes nothing.
+- links in a week's thread become the group's material;
+- a reply to the check-in DM is kept as the member's check-in (people answer in chat);
+- replies in the retro thread are kept with the group's retro.
+
+Slack re-delivers an event it thinks we missed; each of these is stored once (by URL, by
+message ts), so a retry changes nothing.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from sqlalchemy import select
+from slack_sdk import WebClient
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
-from bot.domain import resources
+from bot.domain import checkins, resources, retro
+from bot.domain.errors import DomainError
+from bot.schedule import ledger
 from bot.slack.context import deps, team
+from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.render import checkins as checkins_render
+from bot.slack.render.message import Message
 from bot.store.models import Group, Week
+from bot.store.types import utcnow
+
+log = logging.getLogger(__name__)
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join"}
 
@@ -22,30 +37,85 @@ def register(app: App) -> None:
     app.event("message")(on_message)
 
 
-def on_message(event: dict[str, Any], context: BoltContext) -> None:
-    if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id"):
+def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
         return
-    thread_ts = event.get("thread_ts")
-    if not thread_ts or event.get("channel_type") not in {"channel", "group"}:
-        return
+    if event.get("channel_type") == "im":
+        _dm_reply(event, context, client)
+    elif event.get("thread_ts") and event.get("channel_type") in {"channel", "group"}:
+        _thread_reply(event, context)
+
+
+def _thread_reply(event: dict[str, Any], context: BoltContext) -> None:
+    thread_ts = event["thread_ts"]
     with deps(context).store.transaction() as session:
         found = session.execute(
             select(Group, Week)
-            .join(Week, Week.group_id == Group.id)
+            .outerjoin(Week, (Week.group_id == Group.id) & (Week.prompt_ts == thread_ts))
             .where(
                 Group.team_id == team(context),
                 Group.channel_id == event["channel"],
-                Week.prompt_ts == thread_ts,
+                or_(Week.id.is_not(None), Group.retro_ts == thread_ts),
             )
         ).first()
         if found is None:
             return
         group, week = found
-        resources.keep_links(
-            session,
-            group=group,
-            week=week.number,
-            user_id=event.get("user", ""),
-            text=event.get("text", ""),
-            message_ts=event["ts"],
+        if week is not None:
+            resources.keep_links(
+                session,
+                group=group,
+                week=week.number,
+                user_id=event["user"],
+                text=event.get("text", ""),
+                message_ts=event["ts"],
+            )
+        if group.retro_ts == thread_ts:
+            retro.keep_reply(
+                session,
+                group=group,
+                user_id=event["user"],
+                text=event.get("text", ""),
+                message_ts=event["ts"],
+            )
+
+
+def _dm_reply(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    user, text = event["user"], (event.get("text") or "").strip()
+    if not text:
+        return
+    now = utcnow()
+    with deps(context).store.transaction() as session:
+        target = _checkin_for(session, team(context), user, event, now)
+        if target is None:
+            reply = Message(text=checkins_render.NO_OPEN_CHECKIN)
+        else:
+            group, week = target
+            try:
+                checkins.add_reply(
+                    session, group=group, week=week.number, user_id=user, text=text, now=now
+                )
+                reply = checkins_render.reply_saved(group, week)
+            except DomainError as error:
+                reply = Message(text=error.message)
+    try:
+        Gateway(client).post(
+            event["channel"], reply, thread_ts=event.get("thread_ts") or event["ts"]
         )
+    except SlackCallFailed:
+        log.warning("could not confirm %s's check-in reply", user)  # it is stored either way
+
+
+def _checkin_for(
+    session: Session, team_id: str, user: str, event: dict[str, Any], now: Any
+) -> tuple[Group, Week] | None:
+    """The check-in a DM reply answers: the DM it replies to, else the latest open one."""
+    windows = checkins.open_windows(session, team_id=team_id, user_id=user, now=now)
+    thread_ts = event.get("thread_ts")
+    if thread_ts:
+        sent = ledger.sent_at_ts(session, channel_id=event["channel"], ts=thread_ts)
+        if sent is not None and sent.week is not None:
+            for group, week in windows:
+                if group.id == sent.group_id and week.number == sent.week:
+                    return group, week
+    return windows[0] if windows else None

@@ -75,9 +75,10 @@ def on_start_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
-    channel_id = private_metadata(view).get("channel_id", "")
+    meta = private_metadata(view)
+    channel_id = meta.get("channel_id", "")
     try:
-        draft = _draft_from(form_values(view))
+        draft = _draft_from(form_values(view), facilitator_timezone=meta.get("user_tz"))
         with deps(context).store.transaction() as session:
             group = groups.create_group(
                 session,
@@ -114,7 +115,7 @@ def on_start_submitted(
         groups.set_recruitment_message(session, group_id=group.id, ts=ts)
 
 
-def _draft_from(values: dict[str, Any]) -> GroupDraft:
+def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> GroupDraft:
     errors: dict[str, str] = {}
     numbers = {}
     for field in ("weeks", "seats", "min_members", "weekday", "facilitator_minutes"):
@@ -142,6 +143,8 @@ def _draft_from(values: dict[str, Any]) -> GroupDraft:
         seats=numbers["seats"] or 0,
         min_members=numbers["min_members"] or 0,
         facilitator_minutes=numbers["facilitator_minutes"] or 0,
+        share_checkins="share" in (values.get("share_checkins") or []),
+        facilitator_timezone=facilitator_timezone,
     )
 
 
@@ -216,6 +219,12 @@ def on_join_submitted(
     if outcome.result in {JoinResult.JOINED, JoinResult.WAITLISTED}:
         live.recruitment(deps(context), client, group.id)
     tell_in_channel(gateway, group.channel_id, user_id, render.join_reply(outcome))
+    timezone = gateway.user_timezone(user_id)
+    if timezone:
+        with deps(context).store.transaction() as session:
+            groups.set_member_timezone(
+                session, group_id=group.id, user_id=user_id, timezone=timezone
+            )
     if outcome.reached_minimum:
         with deps(context).store.transaction() as session:
             first_time = latest_kickoff(session, group.id) is None

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.domain import attendance, cycle, groups, slots
+from bot.domain import attendance, cycle, groups, slots, topics
 from bot.domain.access import require_facilitator
 from bot.domain.errors import DomainError, InvalidInput
 from bot.slack import ids, live
@@ -147,11 +147,13 @@ def skip_command(
                 now=utcnow(),
             )
             text = render.skipped_text(group, week)
+            open_poll = topics.open_poll_id(session, group.id)
     except DomainError as error:
         ack(text=error.message)
         return
     ack()
     _announce(client, group.channel_id, text, respond)
+    _refresh_vote(context, client, open_poll)
 
 
 def move_command(
@@ -206,6 +208,7 @@ def on_move_submitted(
                 now=utcnow(),
             )
             text = render.moved_text(group, week)
+            open_poll = topics.open_poll_id(session, group_id)
     except InvalidInput as invalid:
         ack(response_action="errors", errors=invalid.fields)
         return
@@ -214,6 +217,7 @@ def on_move_submitted(
         return
     ack()
     _announce(client, group.channel_id, text, None)
+    _refresh_vote(context, client, open_poll)
 
 
 def pause_command(
@@ -267,11 +271,19 @@ def resume_command(
                 now=now,
             )
             text = render.resumed_text(group, cycle.next_week(group, now))
+            open_poll = topics.open_poll_id(session, group.id)
     except DomainError as error:
         ack(text=error.message)
         return
     ack()
     _announce(client, group.channel_id, text, respond)
+    _refresh_vote(context, client, open_poll)
+
+
+def _refresh_vote(context: BoltContext, client: WebClient, poll_id: int | None) -> None:
+    """An open vote shows its deadline, which follows the calendar."""
+    if poll_id is not None:
+        live.vote(deps(context), client, poll_id)
 
 
 def _announce(client: WebClient, channel: str, text: str, respond: Respond | None) -> None:

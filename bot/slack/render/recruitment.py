@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -174,25 +175,12 @@ def facilitator_handover_dm(group: Group) -> Message:
 
 # --- the start form -------------------------------------------------------------------------
 
-START_FIELDS = [
-    "topic",
-    "why",
-    "format",
-    "weekday",
-    "session_time",
-    "timezone",
-    "weeks",
-    "seats",
-    "min_members",
-    "facilitator_minutes",
-]
-
 
 def start_modal(*, channel_id: str, topic: str, timezone: str) -> View:
     return View(
         type="modal",
         callback_id=ids.START_VIEW,
-        private_metadata=json.dumps({"channel_id": channel_id}),
+        private_metadata=json.dumps({"channel_id": channel_id, "user_tz": timezone}),
         title="Start a P2P group",
         submit="Start recruiting",
         close="Cancel",
@@ -270,8 +258,21 @@ def start_modal(*, channel_id: str, topic: str, timezone: str) -> View:
                 label="Time you can give each week",
                 element=_commitment_select("facilitator_minutes", initial=120),
             ),
+            InputBlock(
+                block_id="share_checkins",
+                label="Weekly check-ins",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="share_checkins",
+                    options=[SHARE_CHECKINS],
+                ),
+                hint="Otherwise the group sees a summary and only you see each answer.",
+            ),
         ],
     )
+
+
+SHARE_CHECKINS = Option(text="Share each member's check-in answers with the group", value="share")
 
 
 def join_modal(group: Group) -> View:

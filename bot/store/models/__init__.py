@@ -2,24 +2,48 @@
 
 from bot.store.models.cycle import Alignment, Attendance, Kickoff, Week
 from bot.store.models.deliveries import Delivery, DeliveryState
-from bot.store.models.groups import Group, GroupFormat, GroupState, Membership, MemberStatus
+from bot.store.models.groups import (
+    Group,
+    GroupFormat,
+    GroupState,
+    Membership,
+    MemberStatus,
+    StallReason,
+)
+from bot.store.models.reflection import (
+    Ambassador,
+    CatchUp,
+    CheckIn,
+    Feedback,
+    LearnedGoal,
+    RetroReply,
+    TopicRequest,
+)
 from bot.store.models.topics import Poll, PollOption, Proposal, Resource, Vote
 
 __all__ = [
     "Alignment",
+    "Ambassador",
     "Attendance",
+    "CatchUp",
+    "CheckIn",
     "Delivery",
     "DeliveryState",
+    "Feedback",
     "Group",
     "GroupFormat",
     "GroupState",
     "Kickoff",
+    "LearnedGoal",
     "MemberStatus",
     "Membership",
     "Poll",
     "PollOption",
     "Proposal",
     "Resource",
+    "RetroReply",
+    "StallReason",
+    "TopicRequest",
     "Vote",
     "Week",
 ]

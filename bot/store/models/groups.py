@@ -33,6 +33,15 @@ class GroupState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class StallReason(enum.StrEnum):
+    """Why groups stop, as Booking.com found them: always one of the first three."""
+
+    STRUCTURE = "structure"
+    TIME = "time"
+    EXPECTATIONS = "expectations"
+    OTHER = "other"
+
+
 class MemberStatus(enum.StrEnum):
     MEMBER = "member"
     WAITLISTED = "waitlisted"
@@ -69,6 +78,11 @@ class Group(Base):
     prompt_lead_hours: Mapped[int] = mapped_column(default=24, server_default=text("24"))
     # The topic vote closes this many hours before the next week's prompt.
     vote_close_hours: Mapped[int] = mapped_column(default=24, server_default=text("24"))
+    # Check-ins and the end of the cycle
+    share_checkins: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    retro_ts: Mapped[str | None] = mapped_column(String(32))
+    stall_reason: Mapped[StallReason | None] = mapped_column(str_enum(StallReason))
+    stall_note: Mapped[str | None] = mapped_column(Text)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="group",

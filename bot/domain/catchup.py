@@ -1,0 +1,52 @@
+"""Catch-up for whoever missed a session, so they catch up instead of dropping out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.access import require_member
+from bot.domain.groups import get_group
+from bot.store.models import Attendance, CatchUp, Group
+
+
+def absentees(group: Group, answers: dict[str, Attendance]) -> list[str]:
+    """Members marked absent, or who never answered the attendance check."""
+    return [
+        m.user_id
+        for m in group.members
+        if m.user_id not in answers or not answers[m.user_id].present
+    ]
+
+
+def record_sent(session: Session, *, group_id: int, week: int, user_id: str, now: datetime) -> None:
+    if _get(session, group_id, week, user_id) is None:
+        session.add(CatchUp(group_id=group_id, week=week, user_id=user_id, sent_at=now))
+        session.flush()
+
+
+def mark_caught_up(
+    session: Session, *, team_id: str, group_id: int, week: int, user_id: str, now: datetime
+) -> tuple[Group, bool]:
+    """Returns whether this is news (a second click changes nothing)."""
+    group = get_group(session, team_id=team_id, group_id=group_id)
+    require_member(group, user_id, "mark a catch-up")
+    row = _get(session, group_id, week, user_id)
+    if row is None:
+        row = CatchUp(group_id=group_id, week=week, user_id=user_id, sent_at=now)
+        session.add(row)
+    if row.caught_up_at is not None:
+        return group, False
+    row.caught_up_at = now
+    session.flush()
+    return group, True
+
+
+def _get(session: Session, group_id: int, week: int, user_id: str) -> CatchUp | None:
+    return session.scalars(
+        select(CatchUp).where(
+            CatchUp.group_id == group_id, CatchUp.week == week, CatchUp.user_id == user_id
+        )
+    ).one_or_none()
