@@ -181,64 +181,10 @@ def _row(session: Session, group_id: int, week: int, user_id: str, now: datetime
 
 # --- the digest ---------------------------------------------------------------------------
 
-_STOPWORDS = set(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "i",
-        "i'm",
-        "in",
-        "is",
-        "it",
-        "its",
-        "just",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "that",
-        "the",
-        "this",
-        "to",
-        "too",
-        "was",
-        "we",
-        "were",
-        "with",
-        "what",
-        "which",
-        "who",
-        "will",
-        "would",
-        "you",
-        "your",
-        "very",
-        "much",
-        "more",
-        "some",
-        "any",
-        "really",
-        "bit",
-        "get",
-        "got",
-    ]
+_STOPWORDS = frozenset(
+    "a an and are as at be but by for from had has have i i'm in is it its just me my no "
+    "not of on or our so that the this to too was we were with what which who will would "
+    "you your very much more some any really bit get got enough week weeks".split()
 )
 
 
