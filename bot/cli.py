@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the instant, with its offset, e.g. 2026-12-01T17:00:00+01:00 (default: now)",
     )
+    commands.add_parser(
+        "demo", help="run a whole cycle in a simulated workspace and print what people see"
+    )
     return parser
 
 
@@ -188,7 +191,14 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-COMMANDS = {"serve": serve, "socket": socket, "migrate": migrate, "tick": tick}
+def demo(settings: Settings, _: argparse.Namespace) -> int:
+    from bot.devtools.demo import main as run_demo
+
+    logging.getLogger().setLevel(logging.WARNING)
+    return run_demo()
+
+
+COMMANDS = {"serve": serve, "socket": socket, "migrate": migrate, "tick": tick, "demo": demo}
 
 
 if __name__ == "__main__":

@@ -138,6 +138,8 @@ def _follow_open_votes(session: Session, group: Group) -> None:
 
 
 def _reschedule(week: Week, starts_at: datetime) -> None:
+    if starts_at == week.starts_at:
+        return  # not moved: what was already posted for it still holds
     length = week.ends_at - week.starts_at
     week.starts_at = starts_at
     week.ends_at = starts_at + (length or timedelta(hours=1))

@@ -242,6 +242,11 @@ def set_next_topic(
     if target is None:
         raise NotFound(f"*{group.topic}* has no week {week}.")
     proposal, _ = propose(session, team_id=team_id, group_id=group_id, user_id=user_id, text=text)
+    for replaced in session.scalars(
+        select(Proposal).where(Proposal.group_id == group.id, Proposal.chosen_for_week == week)
+    ):
+        if replaced.id != proposal.id:
+            replaced.chosen_for_week = None  # set again: the earlier pick goes back to the backlog
     proposal.chosen_for_week = week
     target.topic = proposal.text
     session.flush()

@@ -9,6 +9,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from bot import clock
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC datetime on every backend (SQLite keeps no zone, so we add it back)."""
@@ -31,4 +33,4 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
