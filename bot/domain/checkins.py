@@ -39,8 +39,9 @@ def member_zone(group: Group, member: Membership) -> str:
 
 
 def dm_at(group: Group, week: Week, zone: str) -> datetime:
-    """The day after the session (in the member's own calendar), mid-morning."""
-    day = slots.local_date(week.ends_at, zone) + timedelta(days=1)
+    """The day after the session (or two, as the group set it), mid-morning, in the member's
+    own calendar."""
+    day = slots.local_date(week.ends_at, zone) + timedelta(days=group.checkin_delay_days)
     return slots.at_local(day, DM_HOUR, zone)
 
 
@@ -50,7 +51,7 @@ def reminder_at(group: Group, week: Week, zone: str) -> datetime:
 
 
 def window_closes(group: Group, week: Week) -> datetime:
-    closes = week.ends_at + WINDOW
+    closes = week.ends_at + WINDOW + timedelta(days=group.checkin_delay_days - 1)
     following = group.week(week.number + 1)
     if following is not None:
         next_prompt = following.starts_at - timedelta(hours=group.prompt_lead_hours)

@@ -36,3 +36,4 @@ CAUGHT_UP = "catchup_done"
 # End of cycle
 FEEDBACK = "feedback_open"  # button, and the form
 END_GROUP = "group_end"  # form
+SETTINGS = "group_settings"  # form

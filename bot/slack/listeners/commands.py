@@ -83,4 +83,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "pause": weekly.pause_command,
     "resume": weekly.resume_command,
     "end": retro.end_command,
+    "settings": weekly.settings_command,
 }

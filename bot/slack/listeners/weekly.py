@@ -8,14 +8,16 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.domain import attendance, cycle, groups, slots, topics
+from bot.domain import attendance, cycle, group_settings, groups, slots, topics
 from bot.domain.access import require_facilitator
 from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.group_settings import GroupSettings
 from bot.slack import ids, live
 from bot.slack.context import deps, team
-from bot.slack.forms import form_values, private_metadata
+from bot.slack.forms import as_int, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners.shared import channel_group, ids_from
+from bot.slack.render import settings as settings_render
 from bot.slack.render import weekly as render
 from bot.slack.replies import tell
 from bot.store.types import utcnow
@@ -27,6 +29,7 @@ def register(app: App) -> None:
     app.action(ids.ATTEND_CORRECT)(on_correct_clicked)
     app.view(ids.ATTEND_CORRECT)(on_correct_submitted)
     app.view(ids.SESSION_MOVE)(on_move_submitted)
+    app.view(ids.SETTINGS)(on_settings_submitted)
 
 
 # --- attendance ---------------------------------------------------------------------------
@@ -293,3 +296,65 @@ def _announce(client: WebClient, channel: str, text: str, respond: Respond | Non
     except SlackCallFailed as failed:
         if respond is not None:
             respond(text=f"Saved, but I couldn't post in the channel ({failed.error}).")
+
+
+# --- /p2p settings --------------------------------------------------------------------------
+
+
+def settings_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
+) -> None:
+    group = channel_group(ack, command, context)
+    if group is None:
+        return
+    try:
+        require_facilitator(group, command["user_id"])
+    except DomainError as error:
+        ack(text=error.message)
+        return
+    ack()
+    try:
+        Gateway(client).open_view(command["trigger_id"], settings_render.settings_modal(group))
+    except SlackCallFailed:
+        respond(text="Slack took too long to open the form. Please run `/p2p settings` again.")
+
+
+def on_settings_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    values = form_values(view)
+    numbers = {field: as_int(values.get(field)) for field in settings_render.LABELS}
+    missing = {field: "Enter a whole number." for field, n in numbers.items() if n is None}
+    if missing:
+        ack(response_action="errors", errors=missing)
+        return
+    chosen = GroupSettings(
+        session_minutes=numbers["session_minutes"] or 0,
+        prompt_lead_hours=numbers["prompt_lead_hours"] or 0,
+        vote_close_hours=numbers["vote_close_hours"] or 0,
+        checkin_delay_days=numbers["checkin_delay_days"] or 0,
+        share_checkins="share" in (values.get("share_checkins") or []),
+    )
+    try:
+        with deps(context).store.transaction() as session:
+            group_settings.update(
+                session,
+                team_id=team(context),
+                group_id=int(private_metadata(view).get("group_id", 0)),
+                user_id=body["user"]["id"],
+                settings=chosen,
+                now=utcnow(),
+            )
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors=invalid.fields)
+        return
+    except DomainError as error:
+        ack(response_action="errors", errors={"session_minutes": error.message})
+        return
+    ack()

@@ -17,6 +17,7 @@ COMMANDS = [
     ("/p2p move", "facilitator: move the next session"),
     ("/p2p pause", "facilitator: pause the group"),
     ("/p2p resume", "facilitator: pick up again from the next slot"),
+    ("/p2p settings", "facilitator: prompt timing, session length, check-in timing and sharing"),
     ("/p2p end", "facilitator: end the group early (asks why)"),
     ("/p2p help", "this list"),
 ]

@@ -80,6 +80,7 @@ class Group(Base):
     vote_close_hours: Mapped[int] = mapped_column(default=24, server_default=text("24"))
     # Check-ins and the end of the cycle
     share_checkins: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    checkin_delay_days: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     retro_ts: Mapped[str | None] = mapped_column(String(32))
     stall_reason: Mapped[StallReason | None] = mapped_column(str_enum(StallReason))
     stall_note: Mapped[str | None] = mapped_column(Text)
