@@ -175,7 +175,17 @@ def _open_week(group: Group, number: int, now: datetime) -> Week:
 def _row(session: Session, group_id: int, week: int, user_id: str, now: datetime) -> CheckIn:
     row = get(session, group_id, week, user_id)
     if row is None:
-        row = CheckIn(group_id=group_id, week=week, user_id=user_id, submitted_at=now)
+        row = CheckIn(
+            group_id=group_id,
+            week=week,
+            user_id=user_id,
+            submitted_at=now,
+            learned="",
+            went_well="",
+            went_badly="",
+            blockers="",
+            replies="",
+        )
         session.add(row)
     return row
 

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.schedule.due import Due, Kind
+from bot.store.inserts import insert_if_absent
 from bot.store.models import Delivery, DeliveryState
 
 LEASE = timedelta(minutes=5)
@@ -150,13 +150,4 @@ def mark_stale(session: Session, due: Due, *, now: datetime, worker: str) -> boo
 
 
 def _insert_if_absent(session: Session, values: dict[str, object]) -> bool:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Delivery)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Delivery.id)
-    )
-    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
-    return session.execute(statement).first() is not None
+    return insert_if_absent(session, Delivery, values, unique=["key"])

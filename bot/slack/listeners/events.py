@@ -25,7 +25,8 @@ from bot.slack.context import deps, team
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render.message import Message
-from bot.store.models import Group, Week
+from bot.store.inserts import insert_if_absent
+from bot.store.models import Group, SlackEvent, Week
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,16 +38,27 @@ def register(app: App) -> None:
     app.event("message")(on_message)
 
 
-def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def on_message(
+    event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
     if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
         return
+    event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
     if event.get("channel_type") == "im":
-        _dm_reply(event, context, client)
+        _dm_reply(event, event_id, context, client)
     elif event.get("thread_ts") and event.get("channel_type") in {"channel", "group"}:
-        _thread_reply(event, context)
+        _thread_reply(event, event_id, context)
 
 
-def _thread_reply(event: dict[str, Any], context: BoltContext) -> None:
+def _first_delivery(session: Session, event_id: str) -> bool:
+    """Claimed in the same transaction as the event's effects: a retry of an event that was
+    handled finds the claim; a retry of one that failed midway finds nothing and goes on."""
+    return insert_if_absent(
+        session, SlackEvent, {"event_id": event_id, "received_at": utcnow()}, unique=["event_id"]
+    )
+
+
+def _thread_reply(event: dict[str, Any], event_id: str, context: BoltContext) -> None:
     thread_ts = event["thread_ts"]
     with deps(context).store.transaction() as session:
         found = session.execute(
@@ -58,7 +70,7 @@ def _thread_reply(event: dict[str, Any], context: BoltContext) -> None:
                 or_(Week.id.is_not(None), Group.retro_ts == thread_ts),
             )
         ).first()
-        if found is None:
+        if found is None or not _first_delivery(session, event_id):
             return
         group, week = found
         if week is not None:
@@ -80,12 +92,16 @@ def _thread_reply(event: dict[str, Any], context: BoltContext) -> None:
             )
 
 
-def _dm_reply(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def _dm_reply(
+    event: dict[str, Any], event_id: str, context: BoltContext, client: WebClient
+) -> None:
     user, text = event["user"], (event.get("text") or "").strip()
     if not text:
         return
     now = utcnow()
     with deps(context).store.transaction() as session:
+        if not _first_delivery(session, event_id):
+            return
         target = _checkin_for(session, team(context), user, event, now)
         if target is None:
             reply = Message(text=checkins_render.NO_OPEN_CHECKIN)

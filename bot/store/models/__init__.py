@@ -1,7 +1,7 @@
 """Typed models: one row per thing a group is made of. Importing this registers every table."""
 
 from bot.store.models.cycle import Alignment, Attendance, Kickoff, Week
-from bot.store.models.deliveries import Delivery, DeliveryState
+from bot.store.models.deliveries import Delivery, DeliveryState, SlackEvent
 from bot.store.models.groups import (
     Group,
     GroupFormat,
@@ -42,6 +42,7 @@ __all__ = [
     "Proposal",
     "Resource",
     "RetroReply",
+    "SlackEvent",
     "StallReason",
     "TopicRequest",
     "Vote",
