@@ -17,6 +17,7 @@ import pytest
 
 from bot.devtools.driver import SlackDriver
 from bot.devtools.fake_slack import FakeSlack
+from bot.store import Store
 
 P2P_BOT = str(Path(sys.executable).parent / "p2p-bot")
 SECRET = "process-signing-secret"
@@ -50,7 +51,8 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def server(db_url: str, fake: FakeSlack, tmp_path: Path) -> Iterator[str]:
+def server(db_url: str, store: Store, fake: FakeSlack, tmp_path: Path) -> Iterator[str]:
+    """`store` first: it hands over an empty database (PostgreSQL is shared by tests)."""
     port = free_port()
     env = base_env(
         SLACK_BOT_TOKEN=fake.bot_token,
@@ -96,7 +98,11 @@ def test_the_server_process_answers_slack_and_refuses_forgeries(
     assert help_reply.status == 200 and "/p2p start" in help_reply.body_text
 
     slack.command("U_ANA", "start Rust", channel_id="C_LEARN")
-    modal = fake.wait_until(lambda: fake.open_modal("U_ANA"), timeout=10)
+    try:
+        modal = fake.wait_until(lambda: fake.open_modal("U_ANA"), timeout=15)
+    except TimeoutError:
+        calls = [(c.method, c.response.get("error")) for c in fake.calls]
+        pytest.fail(f"no modal opened; Slack saw {calls}, the user saw {fake.responses()}")
     assert modal.callback_id == "group_start"
 
     forged = SlackDriver(f"{server}/slack/events", "not-the-secret", fake)

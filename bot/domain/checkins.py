@@ -54,7 +54,9 @@ def window_closes(group: Group, week: Week) -> datetime:
     closes = week.ends_at + WINDOW + timedelta(days=group.checkin_delay_days - 1)
     following = group.week(week.number + 1)
     if following is not None:
-        next_prompt = following.starts_at - timedelta(hours=group.prompt_lead_hours)
+        next_prompt = slots.prompt_time(
+            following.starts_at, group.prompt_lead_hours, group.timezone
+        )
         closes = min(closes, next_prompt - timedelta(hours=1))
     return max(closes, week.ends_at + timedelta(hours=36))
 

@@ -32,7 +32,7 @@ def skip_week(
     upcoming = _upcoming(group, now)
     for week in upcoming:
         _reschedule(week, slots.weeks_later(week.starts_at, 1, group.timezone))
-    _follow_open_votes(session, group)
+    follow_open_votes(session, group)
     session.flush()
     return upcoming[0]
 
@@ -63,7 +63,7 @@ def move_next_session(
     if previous is not None and starts_at <= previous.ends_at:
         raise InvalidInput({"move_date": f"That's before week {previous.number}'s session ends."})
     _reschedule(week, starts_at)
-    _follow_open_votes(session, group)
+    follow_open_votes(session, group)
     session.flush()
     return week
 
@@ -104,19 +104,30 @@ def resume(session: Session, *, team_id: str, group_id: int, user_id: str, now: 
         first = slots.next_slot(now, group.weekday, group.session_time, group.timezone)
         for offset, week in enumerate(pending):
             _reschedule(week, slots.weeks_later(first, offset, group.timezone))
-        _follow_open_votes(session, group)
+        follow_open_votes(session, group)
     group.state = GroupState.RUNNING
     group.paused_at = None
     session.flush()
     return group
 
 
+def next_to_move(group: Group, user_id: str, now: datetime) -> Week:
+    """The session `/p2p move` would move, if this person may move it."""
+    require_facilitator(group, user_id)
+    _require_running(group)
+    return _upcoming(group, now)[0]
+
+
 def _running(session: Session, team_id: str, group_id: int, user_id: str) -> Group:
     group = get_group(session, team_id=team_id, group_id=group_id, for_update=True)
     require_facilitator(group, user_id)
+    _require_running(group)
+    return group
+
+
+def _require_running(group: Group) -> None:
     if group.state is not GroupState.RUNNING:
         raise Conflict(f"*{group.topic}* isn't running (it is {group.state.value}).")
-    return group
 
 
 def _upcoming(group: Group, now: datetime) -> list[Week]:
@@ -126,7 +137,7 @@ def _upcoming(group: Group, now: datetime) -> list[Week]:
     return upcoming
 
 
-def _follow_open_votes(session: Session, group: Group) -> None:
+def follow_open_votes(session: Session, group: Group) -> None:
     """An open vote closes a while before the next prompt: when that moves, so does it."""
     open_polls = session.scalars(
         select(Poll).where(Poll.group_id == group.id, Poll.closed_at.is_(None))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.domain import cycle
 from bot.domain.access import require_facilitator
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
@@ -71,5 +72,6 @@ def update(
     for week in group.weeks_planned:
         if week.starts_at > now:
             week.ends_at = week.starts_at + timedelta(minutes=settings.session_minutes)
+    cycle.follow_open_votes(session, group)  # the next prompt may have moved
     session.flush()
     return group

@@ -48,3 +48,16 @@ def weeks_later(start: datetime, weeks: int, timezone: str) -> datetime:
 
 def weekly(first: datetime, count: int, timezone: str) -> list[datetime]:
     return [weeks_later(first, k, timezone) for k in range(count)]
+
+
+def hours_before(instant: datetime, hours: int, timezone: str) -> datetime:
+    """`hours` earlier on the wall clock where the group lives: "24 hours before Monday's
+    18:00" is Sunday 18:00 local even when the clocks changed in between."""
+    zone = ZoneInfo(timezone)
+    local = instant.astimezone(zone).replace(tzinfo=None) - timedelta(hours=hours)
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def prompt_time(session_start: datetime, lead_hours: int, timezone: str) -> datetime:
+    """When a week's prompt goes out."""
+    return hours_before(session_start, lead_hours, timezone)

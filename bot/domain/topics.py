@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import slots
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import Conflict, InvalidInput, NotFound
 from bot.domain.groups import get_group
@@ -227,7 +228,7 @@ def vote_deadline(group: Group, week: int) -> datetime | None:
     this, following = group.week(week), group.week(week + 1)
     if this is None or following is None:
         return None
-    next_prompt = following.starts_at - timedelta(hours=group.prompt_lead_hours)
+    next_prompt = slots.prompt_time(following.starts_at, group.prompt_lead_hours, group.timezone)
     deadline = next_prompt - timedelta(hours=group.vote_close_hours)
     return max(deadline, this.ends_at + timedelta(hours=1))
 

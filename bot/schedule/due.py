@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain import checkins, topics
+from bot.domain import checkins, slots, topics
 from bot.domain.retro import RETRO_WINDOW
 from bot.store.models import Group, GroupState, Kickoff, Poll, Week
 
@@ -79,7 +79,7 @@ def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Ite
             key=f"prompt:{group.id}:{week.number}:r{week.revision}",
             kind=Kind.PROMPT,
             group_id=group.id,
-            due_at=week.starts_at - timedelta(hours=group.prompt_lead_hours),
+            due_at=slots.prompt_time(week.starts_at, group.prompt_lead_hours, group.timezone),
             useful_until=week.starts_at,
             week=week.number,
         )

@@ -41,7 +41,12 @@ class Refresher:
             if slot.scheduled:
                 return
             slot.scheduled = True
+            if slot.running:
+                return  # _run goes again once the update in flight is out
             delay = max(0.0, slot.last + self.interval - time.monotonic())
+        self._arm(key, delay)
+
+    def _arm(self, key: Hashable, delay: float) -> None:
         timer = threading.Timer(delay, self._run, args=(key,))
         timer.daemon = True
         timer.start()
@@ -51,7 +56,6 @@ class Refresher:
             slot = self._slots[key]
             slot.scheduled = False
             slot.running = True
-            slot.last = time.monotonic()
             update, slot.update = slot.update, None
         try:
             if update is not None:
@@ -60,8 +64,14 @@ class Refresher:
             log.exception("could not refresh message %s", key)
         finally:
             with self._lock:
+                # Counted from when the update went out, so that reading and rendering the
+                # next one cannot bring two chat.update calls closer than the interval.
+                slot.last = time.monotonic()
                 slot.running = False
+                again = slot.scheduled
                 self._lock.notify_all()
+            if again:
+                self._arm(key, self.interval)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every requested update has gone out (for shutdown and tests)."""

@@ -47,3 +47,11 @@ def test_a_time_skipped_by_the_spring_jump_happens_just_after_it() -> None:
     # 02:30 on 29 March 2026 does not exist in Amsterdam; the session starts at 03:30 local.
     start = slots.at_local(datetime(2026, 3, 29).date(), time(2, 30), "Europe/Amsterdam")
     assert start == utc(2026, 3, 29, 1, 30)
+
+
+def test_a_day_before_is_on_the_local_clock_across_a_change() -> None:
+    # Monday 30 March 2026 18:00 Amsterdam (16:00 UTC, summer time); the day before is
+    # Sunday 18:00 local, which is 16:00 UTC too, not 23 hours earlier on the UTC clock.
+    monday = utc(2026, 3, 30, 16)
+    assert slots.prompt_time(monday, 24, "Europe/Amsterdam") == utc(2026, 3, 29, 16)
+    assert slots.prompt_time(monday, 24, "Asia/Kolkata") == utc(2026, 3, 29, 16)

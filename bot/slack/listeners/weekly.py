@@ -174,10 +174,7 @@ def move_command(
     try:
         with deps(context).store.transaction() as session:
             group = groups.get_group(session, team_id=team(context), group_id=group.id)
-            require_facilitator(group, command["user_id"])
-            week = cycle.next_week(group, utcnow())
-            if week is None:
-                raise InvalidInput({"move_date": f"*{group.topic}* has no sessions left to move."})
+            week = cycle.next_to_move(group, command["user_id"], utcnow())
     except DomainError as error:
         ack(text=error.message)
         return
@@ -343,7 +340,7 @@ def on_settings_submitted(
     )
     try:
         with deps(context).store.transaction() as session:
-            group_settings.update(
+            group = group_settings.update(
                 session,
                 team_id=team(context),
                 group_id=int(private_metadata(view).get("group_id", 0)),
@@ -358,3 +355,6 @@ def on_settings_submitted(
         ack(response_action="errors", errors={"session_minutes": error.message})
         return
     ack()
+    with deps(context).store.transaction() as session:
+        open_poll = topics.open_poll_id(session, group.id)
+    _refresh_vote(context, client, open_poll)
