@@ -7,7 +7,7 @@ Each item has a key that names it for all time — (kind, group, week[, revision
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,14 +54,30 @@ class Due:
 
 
 def due_for_group(
-    group: Group, *, kickoff: Kickoff | None, polls: Iterable[Poll], now: datetime
+    group: Group,
+    *,
+    kickoff: Kickoff | None,
+    polls: Iterable[Poll],
+    now: datetime,
+    settled: Collection[str] = (),
 ) -> list[Due]:
-    """Everything whose moment has come (due_at <= now), sent or not; the ledger filters."""
-    items = _planned(group, kickoff=kickoff, polls=list(polls))
+    """Everything whose moment has come (due_at <= now), sent or not; the ledger filters.
+
+    `settled` (keys already in the ledger) only saves work: a week whose health check is
+    settled is over, and weeks whose prompt is still ahead are not looked at.
+    """
+    items = _planned(group, kickoff=kickoff, polls=list(polls), now=now, settled=settled)
     return sorted((i for i in items if i.due_at <= now), key=lambda i: (i.due_at, i.key))
 
 
-def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Iterable[Due]:
+def _planned(
+    group: Group,
+    *,
+    kickoff: Kickoff | None,
+    polls: list[Poll],
+    now: datetime,
+    settled: Collection[str],
+) -> Iterable[Due]:
     if group.state is GroupState.RECRUITING and kickoff is not None:
         yield Due(
             key=f"kickoff:{group.id}:{kickoff.round}",
@@ -74,12 +90,18 @@ def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Ite
     if group.state is not GroupState.RUNNING:
         return
     last = group.weeks_planned[-1].number if group.weeks_planned else 0
+    zones = {m.user_id: checkins.member_zone(group, m) for m in group.members}
     for week in group.weeks_planned:
+        if week.ends_at < now and f"{Kind.HEALTH.value}:{group.id}:{week.number}" in settled:
+            continue  # the week's last item is done, so all of it is
+        prompt_at = slots.prompt_time(week.starts_at, group.prompt_lead_hours, group.timezone)
+        if prompt_at > now:
+            break  # this week and the ones after it have nothing due yet
         yield Due(
             key=f"prompt:{group.id}:{week.number}:r{week.revision}",
             kind=Kind.PROMPT,
             group_id=group.id,
-            due_at=slots.prompt_time(week.starts_at, group.prompt_lead_hours, group.timezone),
+            due_at=prompt_at,
             useful_until=week.starts_at,
             week=week.number,
         )
@@ -101,7 +123,8 @@ def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Ite
                 useful_until=deadline - VOTE_MIN_OPEN,
                 week=week.number,
             )
-        yield from _after_session(group, week)
+        if week.ends_at <= now:
+            yield from _after_session(group, week, zones)
     final = group.weeks_planned[-1] if group.weeks_planned else None
     if final is not None:
         yield Due(
@@ -132,7 +155,7 @@ def _planned(group: Group, *, kickoff: Kickoff | None, polls: list[Poll]) -> Ite
             )
 
 
-def _after_session(group: Group, week: Week) -> Iterable[Due]:
+def _after_session(group: Group, week: Week, zones: dict[str, str]) -> Iterable[Due]:
     """Catch-up, check-ins (each member at their own local hour), digest and health."""
     closes = checkins.window_closes(group, week)
     yield Due(
@@ -143,25 +166,24 @@ def _after_session(group: Group, week: Week) -> Iterable[Due]:
         useful_until=closes,
         week=week.number,
     )
-    for member in group.members:
-        zone = checkins.member_zone(group, member)
+    for user_id, zone in zones.items():
         yield Due(
-            key=f"checkin:{group.id}:{week.number}:{member.user_id}",
+            key=f"checkin:{group.id}:{week.number}:{user_id}",
             kind=Kind.CHECKIN,
             group_id=group.id,
             due_at=checkins.dm_at(group, week, zone),
             useful_until=closes - timedelta(hours=2),
             week=week.number,
-            user_id=member.user_id,
+            user_id=user_id,
         )
         yield Due(
-            key=f"checkin_reminder:{group.id}:{week.number}:{member.user_id}",
+            key=f"checkin_reminder:{group.id}:{week.number}:{user_id}",
             kind=Kind.CHECKIN_REMINDER,
             group_id=group.id,
             due_at=checkins.reminder_at(group, week, zone),
             useful_until=closes - timedelta(hours=1),
             week=week.number,
-            user_id=member.user_id,
+            user_id=user_id,
         )
     for kind in (Kind.DIGEST, Kind.HEALTH):
         yield Due(
