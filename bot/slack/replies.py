@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.render.message import Message
@@ -33,3 +35,13 @@ def dm(gateway: Gateway, user: str, message: Message) -> bool:
         log.warning("could not DM %s: %s", user, failed.error)
         return False
     return True
+
+
+def open_form(
+    client: WebClient, trigger_id: str, view: View, respond: Respond, *, again: str
+) -> None:
+    """Open a modal; if Slack says the moment passed (triggers last 3 s), say what to redo."""
+    try:
+        Gateway(client).open_view(trigger_id, view)
+    except SlackCallFailed:
+        tell(respond, f"Slack took too long to open the form. Please {again} again.")

@@ -18,7 +18,7 @@ from bot.slack.forms import as_int, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners.shared import ids_from
 from bot.slack.render import checkins as render
-from bot.slack.replies import tell
+from bot.slack.replies import open_form, tell
 from bot.store.types import utcnow
 
 
@@ -58,10 +58,7 @@ def on_checkin_clicked(
         dm_channel=container.get("channel_id", ""),
         dm_ts=container.get("message_ts", ""),
     )
-    try:
-        Gateway(client).open_view(body["trigger_id"], view)
-    except SlackCallFailed:
-        tell(respond, "Slack took too long to open the form. Please click *Check in* again.")
+    open_form(client, body["trigger_id"], view, respond, again="click *Check in*")
 
 
 def on_checkin_submitted(

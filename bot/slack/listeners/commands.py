@@ -9,12 +9,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import groups
-from bot.domain.access import require_facilitator
 from bot.domain.errors import DomainError
 from bot.slack import ids
 from bot.slack.context import deps, team
 from bot.slack.listeners import kickoff, recruitment, retro, topics, weekly
-from bot.slack.listeners.shared import channel_group
+from bot.slack.listeners.shared import facilitator_group
 from bot.slack.render.help import help_message, status_message
 
 Subcommand = Callable[..., None]
@@ -59,11 +58,10 @@ def kickoff_command(
     respond: Respond,
     **_: Any,
 ) -> None:
-    group = channel_group(ack, command, context)
+    group = facilitator_group(ack, command, context)
     if group is None:
         return
     try:
-        require_facilitator(group, command["user_id"])
         groups.ensure_open(group)
     except DomainError as error:
         ack(text=error.message)

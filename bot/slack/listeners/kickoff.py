@@ -17,7 +17,7 @@ from bot.slack.forms import form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.render import kickoff as render
 from bot.slack.render.message import Message
-from bot.slack.replies import dm, tell
+from bot.slack.replies import dm, open_form, tell
 from bot.store.models import Group
 from bot.store.types import utcnow
 
@@ -31,10 +31,7 @@ def register(app: App) -> None:
 
 
 def open_schedule_form(client: WebClient, trigger_id: str, group: Group, respond: Respond) -> None:
-    try:
-        Gateway(client).open_view(trigger_id, render.schedule_modal(group, utcnow()))
-    except SlackCallFailed:
-        tell(respond, "Slack took too long to open the form. Please try again.")
+    open_form(client, trigger_id, render.schedule_modal(group, utcnow()), respond, again="try")
 
 
 def on_schedule_clicked(

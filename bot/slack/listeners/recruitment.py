@@ -15,11 +15,11 @@ from bot.domain.kickoff import latest_kickoff
 from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, form_values, private_metadata
-from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
+from bot.slack.gateway import ChannelUnavailable, Gateway
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
 from bot.slack.render.message import Message
-from bot.slack.replies import dm, tell, tell_in_channel
+from bot.slack.replies import dm, open_form, tell, tell_in_channel
 from bot.store.models import GroupFormat
 
 
@@ -65,10 +65,7 @@ def start_command(
         return
     timezone = gateway.user_timezone(command["user_id"]) or "UTC"
     view = render.start_modal(channel_id=channel_id, topic=args, timezone=timezone)
-    try:
-        gateway.open_view(command["trigger_id"], view)
-    except SlackCallFailed:
-        respond(text="Slack took too long to open the form. Please run `/p2p start` again.")
+    open_form(client, command["trigger_id"], view, respond, again="run `/p2p start`")
 
 
 def on_start_submitted(
@@ -179,10 +176,7 @@ def on_join_clicked(
     if already is not None:
         tell(respond, render.join_reply(already))
         return
-    try:
-        Gateway(client).open_view(body["trigger_id"], render.join_modal(group))
-    except SlackCallFailed:
-        tell(respond, "Slack took too long to open the form. Please click *Join* again.")
+    open_form(client, body["trigger_id"], render.join_modal(group), respond, again="click *Join*")
 
 
 def on_join_submitted(

@@ -9,16 +9,16 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import groups, retro
-from bot.domain.access import require_facilitator, require_member
+from bot.domain.access import require_member
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.retro import FeedbackAnswers
 from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
-from bot.slack.listeners.shared import channel_group
+from bot.slack.listeners.shared import facilitator_group
 from bot.slack.render import retro as render
-from bot.slack.replies import tell, tell_in_channel
+from bot.slack.replies import open_form, tell, tell_in_channel
 from bot.store.models import LearnedGoal, StallReason
 from bot.store.types import utcnow
 
@@ -47,10 +47,13 @@ def on_feedback_clicked(
     except DomainError as error:
         tell(respond, error.message)
         return
-    try:
-        Gateway(client).open_view(body["trigger_id"], render.feedback_modal(group))
-    except SlackCallFailed:
-        tell(respond, "Slack took too long to open the form. Please click again.")
+    open_form(
+        client,
+        body["trigger_id"],
+        render.feedback_modal(group),
+        respond,
+        again="click *Give feedback*",
+    )
 
 
 def on_feedback_submitted(
@@ -100,19 +103,13 @@ def end_command(
     respond: Respond,
     **_: Any,
 ) -> None:
-    group = channel_group(ack, command, context)
+    group = facilitator_group(ack, command, context)
     if group is None:
         return
-    try:
-        require_facilitator(group, command["user_id"])
-    except DomainError as error:
-        ack(text=error.message)
-        return
     ack()
-    try:
-        Gateway(client).open_view(command["trigger_id"], render.end_modal(group))
-    except SlackCallFailed:
-        respond(text="Slack took too long to open the form. Please run `/p2p end` again.")
+    open_form(
+        client, command["trigger_id"], render.end_modal(group), respond, again="run `/p2p end`"
+    )
 
 
 def on_end_submitted(

@@ -7,6 +7,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.domain import groups
+from bot.domain.access import require_facilitator
+from bot.domain.errors import DomainError
 from bot.slack.context import deps, team
 from bot.store.models import Group
 
@@ -22,6 +24,20 @@ def channel_group(ack: Ack, command: dict[str, Any], context: BoltContext) -> Gr
         group = groups.live_group(session, team_id=team(context), channel_id=command["channel_id"])
     if group is None:
         ack(text=NO_GROUP)
+    return group
+
+
+def facilitator_group(ack: Ack, command: dict[str, Any], context: BoltContext) -> Group | None:
+    """The channel's live group, if the person running the command facilitates it;
+    otherwise the command is answered with why not."""
+    group = channel_group(ack, command, context)
+    if group is None:
+        return None
+    try:
+        require_facilitator(group, command["user_id"])
+    except DomainError as error:
+        ack(text=error.message)
+        return None
     return group
 
 

@@ -18,7 +18,7 @@ from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners.shared import channel_group, ids_from
 from bot.slack.render import votes as render
 from bot.slack.render.message import Message
-from bot.slack.replies import dm, tell, tell_in_channel
+from bot.slack.replies import dm, open_form, tell, tell_in_channel
 from bot.store.types import utcnow
 
 VOTE_BUTTON = re.compile(rf"^{ids.VOTE_OPTION}_\d+$")
@@ -163,10 +163,7 @@ def on_propose_clicked(
     except DomainError as error:
         tell(respond, error.message)
         return
-    try:
-        Gateway(client).open_view(body["trigger_id"], render.propose_modal(group))
-    except SlackCallFailed:
-        tell(respond, "Slack took too long to open the form. Please try again.")
+    open_form(client, body["trigger_id"], render.propose_modal(group), respond, again="try")
 
 
 def on_propose_submitted(
@@ -225,10 +222,7 @@ def on_set_topic_clicked(
     except DomainError as error:
         tell(respond, error.message)
         return
-    try:
-        Gateway(client).open_view(body["trigger_id"], render.set_topic_modal(group, week))
-    except SlackCallFailed:
-        tell(respond, "Slack took too long to open the form. Please try again.")
+    open_form(client, body["trigger_id"], render.set_topic_modal(group, week), respond, again="try")
 
 
 def on_set_topic_submitted(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.domain import attendance, cycle, group_settings, groups, slots, topics
 from bot.domain.access import require_facilitator
@@ -16,10 +19,11 @@ from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
-from bot.slack.listeners.shared import channel_group, ids_from
+from bot.slack.listeners.shared import channel_group, facilitator_group, ids_from
 from bot.slack.render import settings as settings_render
 from bot.slack.render import weekly as render
-from bot.slack.replies import tell
+from bot.slack.replies import open_form, tell
+from bot.store.models import Group
 from bot.store.types import utcnow
 
 
@@ -86,10 +90,13 @@ def on_correct_clicked(
         return
     if week is None:
         return
-    try:
-        Gateway(client).open_view(body["trigger_id"], render.attendance_modal(group, week, answers))
-    except SlackCallFailed:
-        tell(respond, "Slack took too long to open the form. Please try again.")
+    open_form(
+        client,
+        body["trigger_id"],
+        render.attendance_modal(group, week, answers),
+        respond,
+        again="try",
+    )
 
 
 def on_correct_submitted(
@@ -128,37 +135,6 @@ def on_correct_submitted(
 # --- the facilitator's calendar commands --------------------------------------------------
 
 
-def skip_command(
-    *,
-    ack: Ack,
-    command: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-    **_: Any,
-) -> None:
-    group = channel_group(ack, command, context)
-    if group is None:
-        return
-    try:
-        with deps(context).store.transaction() as session:
-            week = cycle.skip_week(
-                session,
-                team_id=team(context),
-                group_id=group.id,
-                user_id=command["user_id"],
-                now=utcnow(),
-            )
-            text = render.skipped_text(group, week)
-            open_poll = topics.open_poll_id(session, group.id)
-    except DomainError as error:
-        ack(text=error.message)
-        return
-    ack()
-    _announce(client, group.channel_id, text, respond)
-    _refresh_vote(context, client, open_poll)
-
-
 def move_command(
     *,
     ack: Ack,
@@ -179,10 +155,13 @@ def move_command(
         ack(text=error.message)
         return
     ack()
-    try:
-        Gateway(client).open_view(command["trigger_id"], render.move_modal(group, week))
-    except SlackCallFailed:
-        respond(text="Slack took too long to open the form. Please run `/p2p move` again.")
+    open_form(
+        client,
+        command["trigger_id"],
+        render.move_modal(group, week),
+        respond,
+        again="run `/p2p move`",
+    )
 
 
 def on_move_submitted(
@@ -220,7 +199,8 @@ def on_move_submitted(
     _refresh_vote(context, client, open_poll)
 
 
-def pause_command(
+def _change_calendar(
+    change: Callable[[Session, Group, str, datetime], str],
     *,
     ack: Ack,
     command: dict[str, Any],
@@ -229,48 +209,13 @@ def pause_command(
     respond: Respond,
     **_: Any,
 ) -> None:
+    """Skip, pause, resume: change the calendar, then tell the group once, in its channel."""
     group = channel_group(ack, command, context)
     if group is None:
         return
     try:
         with deps(context).store.transaction() as session:
-            group = cycle.pause(
-                session,
-                team_id=team(context),
-                group_id=group.id,
-                user_id=command["user_id"],
-                now=utcnow(),
-            )
-    except DomainError as error:
-        ack(text=error.message)
-        return
-    ack()
-    _announce(client, group.channel_id, render.paused_text(group), respond)
-
-
-def resume_command(
-    *,
-    ack: Ack,
-    command: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-    **_: Any,
-) -> None:
-    group = channel_group(ack, command, context)
-    if group is None:
-        return
-    now = utcnow()
-    try:
-        with deps(context).store.transaction() as session:
-            group = cycle.resume(
-                session,
-                team_id=team(context),
-                group_id=group.id,
-                user_id=command["user_id"],
-                now=now,
-            )
-            text = render.resumed_text(group, cycle.next_week(group, now))
+            text = change(session, group, command["user_id"], utcnow())
             open_poll = topics.open_poll_id(session, group.id)
     except DomainError as error:
         ack(text=error.message)
@@ -278,6 +223,32 @@ def resume_command(
     ack()
     _announce(client, group.channel_id, text, respond)
     _refresh_vote(context, client, open_poll)
+
+
+def _skip(session: Session, group: Group, user_id: str, now: datetime) -> str:
+    week = cycle.skip_week(
+        session, team_id=group.team_id, group_id=group.id, user_id=user_id, now=now
+    )
+    return render.skipped_text(group, week)
+
+
+def _pause(session: Session, group: Group, user_id: str, now: datetime) -> str:
+    paused = cycle.pause(
+        session, team_id=group.team_id, group_id=group.id, user_id=user_id, now=now
+    )
+    return render.paused_text(paused)
+
+
+def _resume(session: Session, group: Group, user_id: str, now: datetime) -> str:
+    resumed = cycle.resume(
+        session, team_id=group.team_id, group_id=group.id, user_id=user_id, now=now
+    )
+    return render.resumed_text(resumed, cycle.next_week(resumed, now))
+
+
+skip_command = partial(_change_calendar, _skip)
+pause_command = partial(_change_calendar, _pause)
+resume_command = partial(_change_calendar, _resume)
 
 
 def _refresh_vote(context: BoltContext, client: WebClient, poll_id: int | None) -> None:
@@ -307,19 +278,17 @@ def settings_command(
     respond: Respond,
     **_: Any,
 ) -> None:
-    group = channel_group(ack, command, context)
+    group = facilitator_group(ack, command, context)
     if group is None:
         return
-    try:
-        require_facilitator(group, command["user_id"])
-    except DomainError as error:
-        ack(text=error.message)
-        return
     ack()
-    try:
-        Gateway(client).open_view(command["trigger_id"], settings_render.settings_modal(group))
-    except SlackCallFailed:
-        respond(text="Slack took too long to open the form. Please run `/p2p settings` again.")
+    open_form(
+        client,
+        command["trigger_id"],
+        settings_render.settings_modal(group),
+        respond,
+        again="run `/p2p settings`",
+    )
 
 
 def on_settings_submitted(
