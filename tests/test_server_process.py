@@ -169,3 +169,10 @@ def test_migrate_then_tick_on_an_empty_workspace(tmp_path: Path, fake: FakeSlack
     assert result.stdout.strip() == "nothing due"
     bad = run_cli("tick", "--at", "2026-12-01T17:00:00", env=env, cwd=tmp_path)
     assert bad.returncode == 2 and "no UTC offset" in bad.stderr
+
+
+def test_socket_mode_asks_for_the_app_level_token(tmp_path: Path) -> None:
+    result = run_cli("socket", env=base_env(SLACK_BOT_TOKEN="xoxb-1"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is not set" in result.stderr and "connections:write" in result.stderr
+    assert "SLACK_SIGNING_SECRET" not in result.stderr  # not needed over a socket

@@ -1,0 +1,77 @@
+"""The background loop really ticks: started as `p2p-bot serve` starts it, it delivers what
+is due without anyone calling it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from bot.domain import groups, kickoff
+from bot.domain.groups import GroupDraft
+from bot.schedule.heartbeat import start_heartbeat
+from bot.schedule.ledger import Claim, Sent
+from bot.store import Store
+from bot.store.models import Delivery, DeliveryState, GroupFormat
+from bot.store.types import utcnow
+
+
+class RecordingSender:
+    """Stands in for Slack here: this test is about the loop, not about posting."""
+
+    def __init__(self) -> None:
+        self.delivered: list[str] = []
+        self.first = threading.Event()
+
+    def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
+        self.delivered.append(claim.due.key)
+        self.first.set()
+        return Sent("C_LEARN", f"{now.timestamp():.6f}")
+
+
+def test_the_heartbeat_delivers_what_is_due_on_its_own(store: Store) -> None:
+    now = utcnow()
+    with store.transaction() as session:
+        group = groups.create_group(
+            session,
+            team_id="T0P2P",
+            channel_id="C_LEARN",
+            user_id="U_FAC",
+            draft=GroupDraft(
+                topic="Rust",
+                why="",
+                format=GroupFormat.STUDY_AND_PRESENT,
+                weekday=now.weekday(),
+                session_time=time(23, 59),
+                timezone="UTC",
+                min_members=2,
+            ),
+        )
+        groups.join(
+            session,
+            team_id="T0P2P",
+            group_id=group.id,
+            user_id="U_ANA",
+            goal="",
+            minutes_per_week=60,
+        )
+        kickoff.start_cycle(
+            session,
+            team_id="T0P2P",
+            group_id=group.id,
+            user_id="U_FAC",
+            now=now - timedelta(days=1),
+        )
+    sender = RecordingSender()
+
+    scheduler = start_heartbeat(store, sender, interval=60)
+    try:
+        assert sender.first.wait(timeout=10), "the first tick did not come"
+    finally:
+        scheduler.shutdown(wait=True)
+
+    with store.transaction() as session:
+        sent = session.scalars(select(Delivery).where(Delivery.state == DeliveryState.SENT)).all()
+    assert {d.key for d in sent} == set(sender.delivered)
+    assert any(key.startswith(f"prompt:{group.id}:1") for key in sender.delivered)
