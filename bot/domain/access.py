@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.errors import NotAllowed
-from bot.store.models import Group
+from bot.store.models import Group, GroupState
 
 
 def require_facilitator(group: Group, user_id: str) -> None:
@@ -14,5 +14,11 @@ def require_facilitator(group: Group, user_id: str) -> None:
 
 
 def require_member(group: Group, user_id: str, doing: str = "do that") -> None:
-    if not group.is_member(user_id):
+    if group.is_member(user_id):
+        return
+    if group.state is GroupState.RECRUITING:
         raise NotAllowed(f"Only members of *{group.topic}* can {doing}. Join the group first.")
+    raise NotAllowed(
+        f"Only members of *{group.topic}* can {doing}. Its cycle has started; ask "
+        f"<@{group.facilitator_id}> about the next one, or start your own with `/p2p start`."
+    )

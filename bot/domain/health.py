@@ -87,12 +87,22 @@ def signals(
     return found
 
 
-def has_stalled(group: Group, week: int, attendance: dict[int, dict[str, Attendance]]) -> bool:
-    """No session with at least two people in the last three weeks held."""
-    if week < STALL_WEEKS:
+def has_stalled(
+    group: Group,
+    week: int,
+    attendance: dict[int, dict[str, Attendance]],
+    checkins: dict[int, dict[str, CheckIn]],
+) -> bool:
+    """No session with two people for three weeks: fewer than two said they were there,
+    and fewer than two checked in. The last week never counts: the cycle is complete."""
+    if week < STALL_WEEKS or week >= len(group.weeks_planned):
         return False
     recent = range(week - STALL_WEEKS + 1, week + 1)
-    return all(present_count(attendance.get(w, {})) < STALL_ATTENDEES for w in recent)
+    return all(
+        present_count(attendance.get(w, {})) < STALL_ATTENDEES
+        and len(checkins.get(w, {})) < STALL_ATTENDEES
+        for w in recent
+    )
 
 
 def _confidence(rows: dict[str, CheckIn]) -> float | None:

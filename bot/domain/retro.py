@@ -50,9 +50,7 @@ def save_feedback(
     now: datetime,
 ) -> Feedback:
     group = get_group(session, team_id=team_id, group_id=group_id)
-    require_member(group, user_id, "give feedback")
-    if group.state is not GroupState.RUNNING or group.retro_ts is None:
-        raise Conflict(f"*{group.topic}*'s feedback is closed: its summary is out.")
+    require_feedback_open(group, user_id)
     if not 1 <= answers.rating <= 5:
         raise InvalidInput({"rating": "Pick 1 to 5."})
     if len(answers.topics_wanted) > TOPICS_MAX:
@@ -78,6 +76,13 @@ def save_feedback(
     row.submitted_at = now
     session.flush()
     return row
+
+
+def require_feedback_open(group: Group, user_id: str) -> None:
+    """Members give feedback from the retro until the summary (a pause doesn't close it)."""
+    require_member(group, user_id, "give feedback")
+    if group.retro_ts is None or group.state not in {GroupState.RUNNING, GroupState.PAUSED}:
+        raise Conflict(f"*{group.topic}*'s feedback is closed: its summary is out.")
 
 
 def keep_reply(session: Session, *, group: Group, user_id: str, text: str, message_ts: str) -> bool:

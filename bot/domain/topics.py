@@ -22,6 +22,7 @@ from bot.store.models import Group, Poll, PollOption, Proposal, Vote
 
 MAX_OPTIONS = 10
 PROPOSAL_MAX = 200
+LINK_MAX = 500
 TIE_RULE = "A tie goes to the topic proposed first."
 
 
@@ -51,6 +52,8 @@ def propose(
         raise InvalidInput({"proposal": "Write the topic, e.g. `/p2p propose Raft consensus`."})
     if len(text) > PROPOSAL_MAX:
         raise InvalidInput({"proposal": f"Keep the topic under {PROPOSAL_MAX} characters."})
+    if link is not None and (len(link) > LINK_MAX or not link.startswith(("http://", "https://"))):
+        raise InvalidInput({"link": f"Use a web link (https://…) under {LINK_MAX} characters."})
     existing = session.scalars(
         select(Proposal).where(
             Proposal.group_id == group.id, Proposal.normalized == normalize(text)
@@ -218,7 +221,7 @@ def close_poll(
 def close_poll_by_hand(
     session: Session, *, team_id: str, poll_id: int, user_id: str, now: datetime
 ) -> Result:
-    group, poll = get_poll(session, team_id=team_id, poll_id=poll_id)
+    group, poll = get_poll(session, team_id=team_id, poll_id=poll_id, for_update=True)
     require_facilitator(group, user_id)
     return close_poll(session, group=group, poll=poll, now=now, by=user_id)
 

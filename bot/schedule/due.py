@@ -120,7 +120,9 @@ def _planned(
                 kind=Kind.VOTE,
                 group_id=group.id,
                 due_at=week.ends_at,
-                useful_until=deadline - VOTE_MIN_OPEN,
+                # However the settings squeeze the week, a vote is worth posting right after
+                # the session.
+                useful_until=max(deadline - VOTE_MIN_OPEN, week.ends_at + VOTE_MIN_OPEN / 2),
                 week=week.number,
             )
         if week.ends_at <= now:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.schedule.due import Due, Kind
 from bot.store.inserts import insert_if_absent
 from bot.store.models import Delivery, DeliveryState
+from bot.store.types import utcnow
 
 LEASE = timedelta(minutes=5)
 
@@ -34,8 +35,9 @@ class Sent:
     ts: str | None
 
 
-def settled_keys(session: Session, group_ids: list[int], *, now: datetime) -> set[str]:
+def settled_keys(session: Session, group_ids: list[int]) -> set[str]:
     """Keys not to pick up: everything in the ledger but claims whose lease ran out."""
+    expired = utcnow() - LEASE
     if not group_ids:
         return set()
     rows = session.execute(
@@ -46,15 +48,15 @@ def settled_keys(session: Session, group_ids: list[int], *, now: datetime) -> se
     return {
         key
         for key, state, claimed_at in rows
-        if state is not DeliveryState.CLAIMED or claimed_at > now - LEASE
+        if state is not DeliveryState.CLAIMED or claimed_at > expired
     }
 
 
-def unconfirmed(session: Session, *, now: datetime) -> list[Due]:
+def unconfirmed(session: Session) -> list[Due]:
     """Claims whose lease ran out without a confirmation: to be looked for, then finished."""
     rows = session.scalars(
         select(Delivery).where(
-            Delivery.state == DeliveryState.CLAIMED, Delivery.claimed_at <= now - LEASE
+            Delivery.state == DeliveryState.CLAIMED, Delivery.claimed_at <= utcnow() - LEASE
         )
     )
     return [
@@ -90,7 +92,10 @@ def _row(due: Due) -> dict[str, object]:
     }
 
 
-def claim(session: Session, due: Due, *, now: datetime, worker: str) -> Claim | None:
+def claim(session: Session, due: Due, *, worker: str) -> Claim | None:
+    """Leases run on the wall clock, whatever instant the tick is about (`p2p-bot tick
+    --at` in the past must not make a claim look abandoned to a running bot)."""
+    now = utcnow()
     values = {
         **_row(due),
         "state": DeliveryState.CLAIMED,
@@ -118,7 +123,8 @@ def claim(session: Session, due: Due, *, now: datetime, worker: str) -> Claim | 
     return Claim(due, recovering_since=previous.claimed_at)
 
 
-def confirm(session: Session, key: str, sent: Sent, *, now: datetime) -> None:
+def confirm(session: Session, key: str, sent: Sent) -> None:
+    now = utcnow()
     session.execute(
         update(Delivery)
         .where(Delivery.key == key)
@@ -136,13 +142,13 @@ def fail(session: Session, key: str, error: str) -> None:
     )
 
 
-def mark_stale(session: Session, due: Due, *, now: datetime, worker: str) -> bool:
+def mark_stale(session: Session, due: Due, *, worker: str) -> bool:
     return _insert_if_absent(
         session,
         {
             **_row(due),
             "state": DeliveryState.STALE,
-            "claimed_at": now,
+            "claimed_at": utcnow(),
             "claimed_by": worker,
             "attempts": 0,
         },

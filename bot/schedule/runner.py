@@ -64,14 +64,24 @@ def collect_due(session: Session, now: datetime) -> list[Due]:
         select(Poll).where(Poll.group_id.in_([g.id for g in groups]), Poll.closed_at.is_(None))
     ):
         polls.setdefault(poll.group_id, []).append(poll)
-    settled = ledger.settled_keys(session, [g.id for g in groups], now=now)
-    items: list[Due] = []
+    settled = ledger.settled_keys(session, [g.id for g in groups])
+    items: dict[str, Due] = {}
     for group in groups:
         kickoff = (
             latest_kickoff(session, group.id) if group.state is GroupState.RECRUITING else None
         )
-        items += due_for_group(group, kickoff=kickoff, polls=polls.get(group.id, []), now=now)
-    return [item for item in items if item.key not in settled]
+        planned = due_for_group(
+            group, kickoff=kickoff, polls=polls.get(group.id, []), now=now, settled=settled
+        )
+        for item in planned:
+            if item.key not in settled:
+                items[item.key] = item
+    # A claim left unconfirmed is finished even if the schedule no longer lists it (the
+    # vote it closed is closed now, the group it stalled has ended): the sender looks for
+    # the post in Slack before sending it.
+    for item in ledger.unconfirmed(session):
+        items.setdefault(item.key, item)
+    return sorted(items.values(), key=lambda i: (i.due_at, i.key))
 
 
 def run_due(store: Store, sender: Sender, *, now: datetime, worker: str = WORKER) -> TickReport:
@@ -82,12 +92,12 @@ def run_due(store: Store, sender: Sender, *, now: datetime, worker: str = WORKER
     for item in items:
         if item.is_stale(now):
             with store.transaction() as session:
-                if ledger.mark_stale(session, item, now=now, worker=worker):
+                if ledger.mark_stale(session, item, worker=worker):
                     log.info("skipped %s: its moment passed while the bot was down", item.key)
                     report.stale.append(item.key)
             continue
         with store.transaction() as session:
-            claim = ledger.claim(session, item, now=now, worker=worker)
+            claim = ledger.claim(session, item, worker=worker)
         if claim is None:
             continue
         _deliver(store, sender, claim, now=now, report=report)
@@ -114,5 +124,5 @@ def _deliver(
         report.retry.append(key)
         return
     with store.transaction() as session:
-        ledger.confirm(session, key, sent or Sent(None, None), now=now)
+        ledger.confirm(session, key, sent or Sent(None, None))
     (report.sent if sent is not None else report.nothing_to_send).append(key)

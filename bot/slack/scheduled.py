@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -27,7 +28,7 @@ from bot.domain import (
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
 from bot.schedule.runner import Undeliverable
-from bot.slack.gateway import ChannelUnavailable, Gateway, UserUnavailable
+from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed, UserUnavailable
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import retro as retro_render
@@ -68,10 +69,18 @@ class SlackSender:
         try:
             return self._handlers[claim.due.kind](claim, now)
         except ChannelUnavailable as gone:
-            self._channel_lost(claim.due.group_id, gone.error, now)
+            # Only the group's own channel going away stops the group; a DM that cannot be
+            # delivered (Slack answers channel_not_found there too) is one person's problem.
+            if gone.context.get("channel") == self._channel_of(claim.due.group_id):
+                self._channel_lost(claim.due.group_id, gone.error, now)
             raise Undeliverable(gone.error) from gone
         except UserUnavailable as gone:
             raise Undeliverable(gone.error) from gone
+
+    def _channel_of(self, group_id: int) -> str | None:
+        with self.store.transaction() as session:
+            group = session.get(Group, group_id)
+            return group.channel_id if group else None
 
     def _channel_lost(self, group_id: int, error: str, now: datetime) -> None:
         """The bot was removed from the channel (or it was archived): pause the group so
@@ -95,7 +104,7 @@ class SlackSender:
     ) -> tuple[str, str]:
         key = claim.due.key + (f"#{part}" if part else "")
         if claim.recovering_since is not None:
-            where = self.gateway.dm_channel(channel) if channel.startswith("U") else channel
+            where = self.gateway.dm_channel(channel) if _is_person(channel) else channel
             found = self.gateway.find_tagged(
                 where,
                 EVENT_TYPE,
@@ -197,7 +206,8 @@ class SlackSender:
 
     def _vote_close(self, claim: Claim, now: datetime) -> Sent | None:
         with self.store.transaction() as session:
-            poll = session.get(Poll, claim.due.ref_id)
+            # Locked: a facilitator closing it by hand at this minute waits, then sees it closed.
+            poll = session.get(Poll, claim.due.ref_id, with_for_update=True)
             if poll is None:
                 return None
             group = session.get_one(Group, poll.group_id)
@@ -207,7 +217,9 @@ class SlackSender:
             closed = votes_render.vote_message(group, poll, result)
             announcement = votes_render.result_announcement(group, result)
         if poll.message_ts and poll.channel_id:
-            self.gateway.update(poll.channel_id, poll.message_ts, closed)
+            # The result matters more than the old message's look: announce it either way.
+            with suppress(SlackCallFailed):
+                self.gateway.update(poll.channel_id, poll.message_ts, closed)
         channel, ts = self._post_once(
             claim, group.channel_id, announcement, thread_ts=poll.message_ts, broadcast=True
         )
@@ -245,8 +257,8 @@ class SlackSender:
         for user in missed:
             try:
                 self._post_once(claim, user, message, part=user)
-            except UserUnavailable as gone:
-                log.warning("no catch-up for %s (%s)", user, gone.error)
+            except SlackCallFailed as failed:  # one person's DM; the others still get theirs
+                log.warning("no catch-up for %s (%s)", user, failed.error)
                 continue
             with self.store.transaction() as session:
                 catchup.record_sent(
@@ -298,7 +310,8 @@ class SlackSender:
         with self.store.transaction() as session:
             group = session.get_one(Group, claim.due.group_id)
             present = attendance.for_group(session, group.id)
-            if health.has_stalled(group, week, present):
+            answers = checkins.for_group(session, group.id)
+            if health.has_stalled(group, week, present, answers):
                 retro.stall(
                     session,
                     group=group,
@@ -308,7 +321,7 @@ class SlackSender:
                 notice = retro_render.stalled_notice(group)
             else:
                 notice = None
-                found = health.signals(group, week, present, checkins.for_group(session, group.id))
+                found = health.signals(group, week, present, answers)
         if notice is not None:
             channel, ts = self._post_once(claim, group.channel_id, notice, part="stalled")
             return Sent(channel, ts)
@@ -341,3 +354,8 @@ class SlackSender:
         with self.store.transaction() as session:
             retro.complete(session, group=session.get_one(Group, claim.due.group_id), now=now)
         return Sent(channel, ts)
+
+
+def _is_person(target: str) -> bool:
+    """A user id (U…, or W… on Enterprise Grid) posts to that person's DM with the app."""
+    return target.startswith(("U", "W"))

@@ -209,7 +209,7 @@ def test_proposals_merge_duplicates_ignoring_case_and_spacing(store: Store) -> N
 
 def test_non_members_cannot_propose(store: Store) -> None:
     group_id = running_group(store)
-    with store.transaction() as session, pytest.raises(NotAllowed, match="Join"):
+    with store.transaction() as session, pytest.raises(NotAllowed, match="Only members"):
         topics.propose(session, team_id=TEAM, group_id=group_id, user_id="U_X", text="Paxos")
 
 

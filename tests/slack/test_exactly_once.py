@@ -43,7 +43,7 @@ def test_a_crash_between_claim_and_send_is_sent_after_the_lease(
     clock.to(PROMPT_1)
     with ws.store.transaction() as session:  # claimed... and the process died
         item = next(i for i in collect_due(session, PROMPT_1) if i.key.startswith("prompt:"))
-        assert ledger.claim(session, item, now=PROMPT_1, worker="dead:1") is not None
+        assert ledger.claim(session, item, worker="dead:1") is not None
 
     assert clock.at(PROMPT_1.replace(minute=3)) == []  # still within the lease
     assert prompts(ws) == []
@@ -63,7 +63,7 @@ def test_a_crash_after_sending_but_before_confirming_is_not_sent_again(
     clock.to(PROMPT_1)
     with ws.store.transaction() as session:
         item = next(i for i in collect_due(session, PROMPT_1) if i.key.startswith("prompt:"))
-        claim = ledger.claim(session, item, now=PROMPT_1, worker="dead:1")
+        claim = ledger.claim(session, item, worker="dead:1")
     assert claim is not None
     SlackSender(ws.client, ws.store).deliver(claim, now=PROMPT_1)  # posted; then the crash
     posted = prompts(ws)

@@ -143,8 +143,9 @@ def test_propose_by_someone_outside_the_group_asks_them_to_join(
 
     ws.command(EVA, "propose Raft consensus", channel_id=CHANNEL)
 
-    assert last_answer(ws, EVA) == (
-        "Only members of *Distributed systems* can propose topics. Join the group first."
+    assert last_answer(ws, EVA).startswith(
+        "Only members of *Distributed systems* can propose topics. Its cycle has started; ask "
+        "<@U_FAC> about the next one"
     )
     assert proposals(ws) == []
 

@@ -160,7 +160,7 @@ def test_a_burst_of_clicks_loses_no_vote_and_updates_the_message_sparingly(
         3: (1, {CHEN}),
     }
     assert f"<@{BEN}>" not in tally.plain and f"<@{FINN}>" not in tally.plain
-    assert "Join the group first" in ws.fake.responses(user=FINN)[-1].text
+    assert "Only members of *Distributed systems* can vote" in ws.fake.responses(user=FINN)[-1].text
 
     # Updated in place, about once per interval, far less often than people clicked.
     updates = [

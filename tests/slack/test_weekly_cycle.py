@@ -131,7 +131,7 @@ def test_kickoff_then_three_weeks_run_themselves(ws: SimulatedWorkspace, clock: 
     ws.click(CHEN, vote, f"{ids.VOTE_OPTION}_1")
     ws.click(BEN, vote, f"{ids.VOTE_OPTION}_1")  # Ben changes his mind
     ws.click(EVA, vote, f"{ids.VOTE_OPTION}_2")
-    assert "Join the group first" in ws.fake.responses(user=EVA)[-1].text
+    assert "Only members of *Distributed systems* can vote" in ws.fake.responses(user=EVA)[-1].text
     vote = vote_message(ws)
     assert "3 votes" in vote.plain and "0 votes" in vote.plain
 

@@ -73,6 +73,7 @@ def kickoff_command(
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": show_help,
     "start": recruitment.start_command,
+    "leave": recruitment.leave_command,
     "status": show_status,
     "kickoff": kickoff_command,
     "propose": topics.propose_command,

@@ -11,16 +11,18 @@ message ts), so a retry changes nothing.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain import checkins, resources, retro
 from bot.domain.errors import DomainError
 from bot.schedule import ledger
+from bot.schedule.due import Kind
 from bot.slack.context import deps, team
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.render import checkins as checkins_render
@@ -61,34 +63,33 @@ def _first_delivery(session: Session, event_id: str) -> bool:
 def _thread_reply(event: dict[str, Any], event_id: str, context: BoltContext) -> None:
     thread_ts = event["thread_ts"]
     with deps(context).store.transaction() as session:
-        found = session.execute(
-            select(Group, Week)
-            .outerjoin(Week, (Week.group_id == Group.id) & (Week.prompt_ts == thread_ts))
-            .where(
-                Group.team_id == team(context),
-                Group.channel_id == event["channel"],
-                or_(Week.id.is_not(None), Group.retro_ts == thread_ts),
-            )
-        ).first()
-        if found is None or not _first_delivery(session, event_id):
+        # Any prompt the bot posted for a week counts (a skipped week was prompted twice).
+        sent = ledger.sent_at_ts(session, channel_id=event["channel"], ts=thread_ts)
+        if sent is not None and sent.kind == Kind.PROMPT.value and sent.group_id:
+            group = session.get(Group, sent.group_id)
+        else:
+            group = session.scalars(
+                select(Group).where(
+                    Group.channel_id == event["channel"], Group.retro_ts == thread_ts
+                )
+            ).first()
+        if group is None or group.team_id != team(context):
             return
-        group, week = found
-        if week is not None:
+        if not _first_delivery(session, event_id):
+            return
+        text = event.get("text", "")
+        if sent is not None and sent.week is not None:
             resources.keep_links(
                 session,
                 group=group,
-                week=week.number,
+                week=sent.week,
                 user_id=event["user"],
-                text=event.get("text", ""),
+                text=text,
                 message_ts=event["ts"],
             )
         if group.retro_ts == thread_ts:
             retro.keep_reply(
-                session,
-                group=group,
-                user_id=event["user"],
-                text=event.get("text", ""),
-                message_ts=event["ts"],
+                session, group=group, user_id=event["user"], text=text, message_ts=event["ts"]
             )
 
 
@@ -102,18 +103,19 @@ def _dm_reply(
     with deps(context).store.transaction() as session:
         if not _first_delivery(session, event_id):
             return
-        target = _checkin_for(session, team(context), user, event, now)
-        if target is None:
+        try:
+            answering = _checkin_answered(session, team(context), user, event, now)
+            if answering is None:
+                return  # a reply under another DM (a catch-up, a digest): not a check-in
+            group, week = answering
+            checkins.add_reply(
+                session, group=group, week=week.number, user_id=user, text=text, now=now
+            )
+            reply = checkins_render.reply_saved(group, week)
+        except NoOpenCheckIn:
             reply = Message(text=checkins_render.NO_OPEN_CHECKIN)
-        else:
-            group, week = target
-            try:
-                checkins.add_reply(
-                    session, group=group, week=week.number, user_id=user, text=text, now=now
-                )
-                reply = checkins_render.reply_saved(group, week)
-            except DomainError as error:
-                reply = Message(text=error.message)
+        except DomainError as error:
+            reply = Message(text=error.message)
     try:
         Gateway(client).post(
             event["channel"], reply, thread_ts=event.get("thread_ts") or event["ts"]
@@ -122,16 +124,30 @@ def _dm_reply(
         log.warning("could not confirm %s's check-in reply", user)  # it is stored either way
 
 
-def _checkin_for(
-    session: Session, team_id: str, user: str, event: dict[str, Any], now: Any
+class NoOpenCheckIn(DomainError):
+    def __init__(self) -> None:
+        super().__init__(checkins_render.NO_OPEN_CHECKIN)
+
+
+def _checkin_answered(
+    session: Session, team_id: str, user: str, event: dict[str, Any], now: datetime
 ) -> tuple[Group, Week] | None:
-    """The check-in a DM reply answers: the DM it replies to, else the latest open one."""
-    windows = checkins.open_windows(session, team_id=team_id, user_id=user, now=now)
+    """Which check-in a DM answers: the one it replies to in a thread, or — written
+    straight into the DM — the latest still open. None: the reply is to another DM."""
     thread_ts = event.get("thread_ts")
     if thread_ts:
         sent = ledger.sent_at_ts(session, channel_id=event["channel"], ts=thread_ts)
-        if sent is not None and sent.week is not None:
-            for group, week in windows:
-                if group.id == sent.group_id and week.number == sent.week:
-                    return group, week
-    return windows[0] if windows else None
+        if sent is None or sent.kind not in CHECKIN_KINDS or sent.week is None:
+            return None
+        group = session.get(Group, sent.group_id)
+        week = group.week(sent.week) if group and group.team_id == team_id else None
+        if group is None or week is None:
+            return None
+        return group, week
+    windows = checkins.open_windows(session, team_id=team_id, user_id=user, now=now)
+    if not windows:
+        raise NoOpenCheckIn()
+    return windows[0]
+
+
+CHECKIN_KINDS = {Kind.CHECKIN.value, Kind.CHECKIN_REMINDER.value}

@@ -16,6 +16,7 @@ from bot.slack.context import deps, team
 from bot.slack.forms import form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.render import kickoff as render
+from bot.slack.render import recruitment as recruitment_render
 from bot.slack.render.message import Message
 from bot.slack.replies import dm, open_form, tell
 from bot.store.models import Group
@@ -138,6 +139,8 @@ def on_start_cycle_clicked(
         return
     gateway = Gateway(client)
     live.recruitment(deps(context), client, group.id)
+    for place, waiting in enumerate(group.waitlist, 1):
+        dm(gateway, waiting.user_id, recruitment_render.cycle_started_without_you_dm(group, place))
     try:
         gateway.post(
             group.channel_id,

@@ -16,6 +16,7 @@ from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, form_values, private_metadata
 from bot.slack.gateway import ChannelUnavailable, Gateway
+from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
 from bot.slack.render.message import Message
@@ -235,14 +236,33 @@ def on_leave_clicked(
     respond: Respond,
 ) -> None:
     ack()
-    user_id = body["user"]["id"]
+    _leave(int(action["value"]), body["user"]["id"], client, context, respond)
+
+
+def leave_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
+) -> None:
+    """`/p2p leave`: also once the cycle runs, when the recruitment message has no buttons."""
+    group = channel_group(ack, command, context)
+    if group is None:
+        return
+    ack()
+    _leave(group.id, command["user_id"], client, context, respond)
+
+
+def _leave(
+    group_id: int, user_id: str, client: WebClient, context: BoltContext, respond: Respond
+) -> None:
     try:
         with deps(context).store.transaction() as session:
             outcome = groups.leave(
-                session,
-                team_id=team(context),
-                group_id=int(action["value"]),
-                user_id=user_id,
+                session, team_id=team(context), group_id=group_id, user_id=user_id
             )
     except DomainError as error:
         tell(respond, error.message)
@@ -256,7 +276,7 @@ def on_leave_clicked(
     if outcome.result is LeaveResult.LEFT_WAITLIST:
         tell(respond, f"You're off the *{group.topic}* waitlist.")
         return
-    tell(respond, f"You've left the *{group.topic}* group. Your seat is free for someone else.")
+    tell(respond, render.left_reply(group))
     if outcome.promoted is not None:
         dm(gateway, outcome.promoted.user_id, render.promoted_dm(group))
     if outcome.new_facilitator is not None:

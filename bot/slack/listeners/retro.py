@@ -9,7 +9,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import groups, retro
-from bot.domain.access import require_member
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.retro import FeedbackAnswers
 from bot.slack import ids, live
@@ -41,9 +40,7 @@ def on_feedback_clicked(
     try:
         with deps(context).store.transaction() as session:
             group = groups.get_group(session, team_id=team(context), group_id=int(action["value"]))
-            require_member(group, body["user"]["id"], "give feedback")
-            if group.is_ended:
-                raise InvalidInput({"rating": f"*{group.topic}*'s feedback is closed."})
+            retro.require_feedback_open(group, body["user"]["id"])
     except DomainError as error:
         tell(respond, error.message)
         return

@@ -118,9 +118,9 @@ def on_close_clicked(
     try:
         with deps(context).store.transaction() as session:
             group, poll = topics.get_poll(
-                session, team_id=team(context), poll_id=int(action["value"])
+                session, team_id=team(context), poll_id=int(action["value"]), for_update=True
             )
-            was_open = poll.is_open
+            was_open = poll.is_open  # read under the lock: only one closer announces
             result = topics.close_poll_by_hand(
                 session,
                 team_id=team(context),

@@ -26,6 +26,7 @@ from bot.slack.render.message import Message
 from bot.slack.render.weekly import topic_of
 from bot.store.models import CheckIn, Group, Resource, Week
 
+ANSWER_SHOWN = 150
 CONFIDENCE = ["1 — lost", "2 — shaky", "3 — getting there", "4 — solid", "5 — could teach it"]
 
 
@@ -216,8 +217,8 @@ def member_line(row: CheckIn) -> str:
         ("Didn't", row.went_badly),
         ("Blocked by", row.blockers),
     ):
-        if value:
-            line += f"\n_{label}:_ {truncate(value, 400)}"
+        if value:  # twelve members' answers must fit one message
+            line += f"\n_{label}:_ {truncate(value, ANSWER_SHOWN)}"
     return line
 
 

@@ -34,6 +34,8 @@ from bot.slack.render.format import (
 from bot.slack.render.message import Message
 from bot.store.models import Group, Kickoff
 
+GOAL_SHOWN = 500
+
 ABSENCE_POLICY = (
     "*When someone misses a week*\nSay so in the week's thread if you can. Whoever misses a "
     "session gets a catch-up message from me with the topic, the thread and the material, so "
@@ -124,7 +126,8 @@ def kickoff_message(group: Group, kickoff: Kickoff, expectations: Expectations) 
         ),
     ]
     for member in expectations.members:
-        goal = member.goal or "_(no goal given)_"
+        # Up to twelve goals share one message: each is cut to fit Slack's ~13k characters.
+        goal = truncate(member.goal, GOAL_SHOWN) if member.goal else "_(no goal given)_"
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(

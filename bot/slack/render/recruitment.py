@@ -155,6 +155,23 @@ def join_reply(outcome: JoinOutcome) -> str:
     )
 
 
+def left_reply(group: Group) -> str:
+    if group.state is GroupState.RECRUITING:
+        return f"You've left the *{group.topic}* group. Your seat is free for someone else."
+    return (
+        f"You've left the *{group.topic}* group. I won't send you its check-ins any more — "
+        "thanks for the weeks you were there."
+    )
+
+
+def cycle_started_without_you_dm(group: Group, place: int) -> Message:
+    return Message(
+        text=f"*{group.topic}* has started its cycle with the members it had. You're still "
+        f"#{place} on its waitlist: if someone leaves, the seat is yours and I'll tell you. "
+        "Or start a group of your own with `/p2p start`."
+    )
+
+
 def promoted_dm(group: Group) -> Message:
     return Message(
         text=(

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.topics import PROPOSAL_MAX, TIE_RULE, Result, tally
+from bot.domain.topics import LINK_MAX, PROPOSAL_MAX, TIE_RULE, Result, tally
 from bot.slack import ids
 from bot.slack.render.format import NUMBER_EMOJI, bar, mention, people, plural, truncate, when
 from bot.slack.render.message import Message
@@ -141,7 +141,9 @@ def propose_modal(group: Group) -> View:
                 block_id="link",
                 label="A link to start from",
                 optional=True,
-                element=PlainTextInputElement(action_id="link", placeholder="https://…"),
+                element=PlainTextInputElement(
+                    action_id="link", placeholder="https://…", max_length=LINK_MAX
+                ),
             ),
         ],
     )
