@@ -90,10 +90,6 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
-def describe(name: str) -> str:
-    return f"{name.upper()}: set it to {HOW_TO_FIX[name]}"
-
-
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
     try:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]

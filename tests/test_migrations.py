@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from bot.store.migrate import (
     upgrade,
 )
 from tests import databases
+
+P2P_BOT = str(Path(sys.executable).parent / "p2p-bot")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -62,5 +66,22 @@ def test_the_bot_refuses_an_outdated_schema_and_says_how_to_fix_it(empty_db: str
         require_current(engine)
     upgrade(empty_db)
     require_current(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_replicas_migrating_at_the_same_time_take_turns(empty_db: str, tmp_path: Path) -> None:
+    # Separate processes, as replicas are (Alembic itself is not thread-safe).
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": empty_db, "LOG_LEVEL": "WARNING"}
+    runs = [
+        subprocess.Popen(
+            [P2P_BOT, "migrate"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outcomes = [(run.wait(timeout=120), run.stderr.read() if run.stderr else "") for run in runs]
+
+    assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
+    engine = make_engine(empty_db)
     assert current_revision(engine) == head_revision()
     engine.dispose()

@@ -19,11 +19,6 @@ def next_week(group: Group, now: datetime) -> Week | None:
     return next((w for w in group.weeks_planned if w.starts_at > now), None)
 
 
-def last_started_week(group: Group, now: datetime) -> Week | None:
-    started = [w for w in group.weeks_planned if w.starts_at <= now]
-    return started[-1] if started else None
-
-
 def skip_week(
     session: Session, *, team_id: str, group_id: int, user_id: str, now: datetime
 ) -> Week:

@@ -55,7 +55,7 @@ def validate_draft(draft: GroupDraft) -> None:
     try:
         ZoneInfo(draft.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "Pick a time zone from the list."
+        errors["timezone"] = "Use a time zone name such as Europe/Amsterdam or America/New_York."
     if not 1 <= draft.weeks <= MAX_WEEKS:
         errors["weeks"] = f"Choose between 1 and {MAX_WEEKS} weeks."
     if not 2 <= draft.seats <= MAX_SEATS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.domain.checkins import average_confidence
 from bot.store.models import Attendance, CheckIn, Group
 
 STALL_WEEKS = 3  # no session with two people for this many weeks: the group has stalled
@@ -16,7 +17,8 @@ STALL_ATTENDEES = 2
 
 
 def attendance_threshold(members: int) -> int:
-    """Fewer than 4 people, or under two thirds of the members, is a thin session."""
+    """A thin session has fewer than 4 people — in groups of four or fewer, fewer than two
+    thirds of the members (rounded up)."""
     return min(4, math.ceil(2 * members / 3))
 
 
@@ -81,7 +83,7 @@ def signals(
         )
         if r0 > r1 > r2:
             found.append(FallingCheckins(weeks, (r0, r1, r2)))
-        c0, c1, c2 = (_confidence(checkins.get(w, {})) for w in weeks)
+        c0, c1, c2 = (average_confidence(checkins.get(w, {})) for w in weeks)
         if c0 is not None and c1 is not None and c2 is not None and c0 > c1 > c2:
             found.append(FallingConfidence(weeks, (c0, c1, c2)))
     return found
@@ -103,11 +105,6 @@ def has_stalled(
         and len(checkins.get(w, {})) < STALL_ATTENDEES
         for w in recent
     )
-
-
-def _confidence(rows: dict[str, CheckIn]) -> float | None:
-    values = [r.confidence for r in rows.values() if r.confidence is not None]
-    return sum(values) / len(values) if values else None
 
 
 def _was_there(attendance: dict[int, dict[str, Attendance]], week: int, user: str) -> bool:

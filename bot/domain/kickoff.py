@@ -120,10 +120,6 @@ class Expectations:
     gap: CommitmentGap | None
     awkward_hours: list[AwkwardHour]
 
-    @property
-    def mismatched(self) -> bool:
-        return self.gap is not None or bool(self.awkward_hours)
-
 
 def expectations(group: Group, now: datetime) -> Expectations:
     members = group.members

@@ -50,6 +50,7 @@ class TickReport:
                 "stale": len(self.stale),
                 "failed": len(self.failed),
                 "to retry": len(self.retry),
+                "with nothing to send": len(self.nothing_to_send),
             }
         )
         return ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing due"

@@ -156,6 +156,9 @@ class Gateway:
         response = self._call("views_open", trigger_id=trigger_id, view=view)
         return response["view"]["id"]
 
+    def update_view(self, view_id: str, view: View) -> None:
+        self._call("views_update", view_id=view_id, view=view)
+
     def user_timezone(self, user: str) -> str | None:
         try:
             response = self._call("users_info", user=user)

@@ -39,9 +39,11 @@ def dm(gateway: Gateway, user: str, message: Message) -> bool:
 
 def open_form(
     client: WebClient, trigger_id: str, view: View, respond: Respond, *, again: str
-) -> None:
-    """Open a modal; if Slack says the moment passed (triggers last 3 s), say what to redo."""
+) -> str | None:
+    """Open a modal (its id); if Slack says the moment passed (triggers last 3 s), say
+    what to redo."""
     try:
-        Gateway(client).open_view(trigger_id, view)
+        return Gateway(client).open_view(trigger_id, view)
     except SlackCallFailed:
         tell(respond, f"Slack took too long to open the form. Please {again} again.")
+        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import time
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.domain.kickoff import latest_kickoff
 from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, form_values, private_metadata
-from bot.slack.gateway import ChannelUnavailable, Gateway
+from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
 from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
@@ -64,9 +65,15 @@ def start_command(
             "Add me with `/invite @p2p`, then run `/p2p start` again."
         )
         return
-    timezone = gateway.user_timezone(command["user_id"]) or "UTC"
-    view = render.start_modal(channel_id=channel_id, topic=args, timezone=timezone)
-    open_form(client, command["trigger_id"], view, respond, again="run `/p2p start`")
+    # The trigger lasts 3 s: open the form first, then fill in the person's time zone.
+    view = render.start_modal(channel_id=channel_id, topic=args, timezone="")
+    view_id = open_form(client, command["trigger_id"], view, respond, again="run `/p2p start`")
+    timezone = gateway.user_timezone(command["user_id"])
+    if view_id and timezone:
+        with suppress(SlackCallFailed):  # they can still type it in
+            gateway.update_view(
+                view_id, render.start_modal(channel_id=channel_id, topic=args, timezone=timezone)
+            )
 
 
 def on_start_submitted(
@@ -96,16 +103,21 @@ def on_start_submitted(
     gateway = Gateway(client)
     try:
         _, ts = gateway.post(channel_id, render.recruitment_message(group))
-    except ChannelUnavailable:
+    except SlackCallFailed as failed:
+        # Nobody saw it, so it must not block the channel: forget it and say what to do.
         with deps(context).store.transaction() as session:
             groups.discard_unposted(session, group_id=group.id)
+        reason = (
+            "I'm not in that channel any more. Add me with `/invite @p2p` and"
+            if isinstance(failed, ChannelUnavailable)
+            else f"Slack refused the post ({failed.error}). Please"
+        )
         dm(
             gateway,
             user_id,
             Message(
-                text=f"I couldn't post the *{group.topic}* group in <#{channel_id}>: I'm not "
-                "in that channel any more. Add me with `/invite @p2p` and run "
-                f"`/p2p start {group.topic}` again."
+                text=f"I couldn't post the *{group.topic}* group in <#{channel_id}>: {reason} "
+                f"run `/p2p start {group.topic}` again."
             ),
         )
         return

@@ -28,6 +28,7 @@ from bot.slack.render.format import (
     local_clock,
     mention,
     people,
+    plural,
     schedule,
     truncate,
 )
@@ -223,7 +224,8 @@ def cycle_started_message(group: Group) -> Message:
     text = (
         f"🏁 *{group.topic}* has started: {len(group.weeks_planned)} weekly sessions, the "
         f"first on {local_clock(first.starts_at, group.timezone)}. I'll post each week's "
-        "prompt a day ahead, check who's here when the session starts, and run the topic "
-        "vote at the end. Propose topics any time with `/p2p propose <topic>`."
+        f"prompt {plural(group.prompt_lead_hours, 'hour')} ahead, check who's here when the "
+        "session starts, and run the topic vote at the end. Propose topics any time with "
+        "`/p2p propose <topic>`."
     )
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

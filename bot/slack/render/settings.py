@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
-    Option,
     SectionBlock,
 )
 from slack_sdk.models.views import View
@@ -17,6 +16,7 @@ from slack_sdk.models.views import View
 from bot.domain.group_settings import LIMITS, GroupSettings
 from bot.slack import ids
 from bot.slack.render.format import truncate
+from bot.slack.render.recruitment import SHARE_CHECKINS
 from bot.store.models import Group
 
 LABELS = {
@@ -31,7 +31,6 @@ LABELS = {
         "At 10:00 in each member's zone.",
     ),
 }
-SHARE = Option(text="Share each member's check-in answers with the group", value="share")
 
 
 def settings_modal(group: Group) -> View:
@@ -62,8 +61,8 @@ def settings_modal(group: Group) -> View:
             optional=True,
             element=CheckboxesElement(
                 action_id="share_checkins",
-                options=[SHARE],
-                initial_options=[SHARE] if current.share_checkins else None,
+                options=[SHARE_CHECKINS],
+                initial_options=[SHARE_CHECKINS] if current.share_checkins else None,
             ),
         )
     )

@@ -77,8 +77,9 @@ def prompt_message(group: Group, week: Week, *, moved: bool = False) -> Message:
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text="Can't make it? Say so in the thread — you'll get a catch-up. "
-                    "Propose future topics with `/p2p propose <topic>`."
+                    text="Can't make it? Click *Can't make it* on the attendance check when "
+                    "the session starts — you'll get a catch-up. Propose future topics with "
+                    "`/p2p propose <topic>`."
                 )
             ]
         ),
