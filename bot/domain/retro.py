@@ -196,6 +196,8 @@ def end_early(
     if group.is_ended:
         raise Conflict(f"*{group.topic}* has already ended.")
     _stall(group, reason, note, now)
+    if group.cycle_started_at is None:
+        group.state = GroupState.CANCELLED  # it never started: closed, not stalled
     _harvest(session, group, now)
     session.flush()
     return group

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 
@@ -50,3 +51,10 @@ def as_int(value: Any) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+def field_error(message: str) -> str:
+    """Modal errors are plain text: drop the markup our messages carry for chat."""
+    message = re.sub(r"<#[A-Z0-9]+(?:\|[^>]*)?>", "this channel", message)
+    message = re.sub(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", "the facilitator", message)
+    return message.replace("*", "").replace("`", "")

@@ -12,9 +12,18 @@ from bot.schedule import ledger
 from bot.schedule.runner import collect_due, run_due
 from bot.slack import ids
 from bot.slack.scheduled import SlackSender
-from bot.store.models import CheckIn, Delivery, DeliveryState, GroupState
+from bot.store.models import CheckIn, Delivery, DeliveryState, GroupState, StallReason
 from tests.slack.clock import Clock, utc
-from tests.slack.people import ANA, BEN, CHANNEL, CHEN, FAC, run_cycle
+from tests.slack.people import (
+    ANA,
+    BEN,
+    CHANNEL,
+    CHEN,
+    FAC,
+    recruitment,
+    run_cycle,
+    start_group,
+)
 
 
 def the_group(ws: SimulatedWorkspace):  # type: ignore[no-untyped-def]
@@ -117,3 +126,29 @@ def test_members_can_leave_a_running_group_and_stop_hearing_from_it(
     assert not any("check-in" in m.plain for m in ws.fake.dm(CHEN))
     ws.command(CHEN, "leave", channel_id=CHANNEL)
     assert "nothing to leave" in ws.fake.responses(user=CHEN)[-1].text
+
+
+def test_ending_a_group_that_never_started_closes_it(ws: SimulatedWorkspace) -> None:
+    start_group(ws)
+    ws.command(FAC, "end", channel_id=CHANNEL)
+    ws.submit(FAC, ws.fake.open_modal(FAC), {"reason": "expectations"})
+
+    group = the_group(ws)
+    assert (group.state, group.stall_reason) == (GroupState.CANCELLED, StallReason.EXPECTATIONS)
+    assert (
+        "closed before its cycle started (incompatible expectations)"
+        in ws.fake.find_message(CHANNEL, "closed before its cycle started").plain
+    )
+
+
+def test_form_errors_read_as_plain_text(ws: SimulatedWorkspace) -> None:
+    start_group(ws)
+    ws.click(ANA, recruitment(ws), ids.JOIN)
+    form = ws.fake.open_modal(ANA)
+    ws.command(FAC, "end", channel_id=CHANNEL)
+    ws.submit(FAC, ws.fake.open_modal(FAC), {"reason": "time"})
+
+    reply = ws.submit(ANA, form, {"goal": "Raft", "minutes_per_week": "60"})
+
+    error = reply.json["errors"]["goal"]
+    assert error.startswith("The Distributed systems group has ended") and "*" not in error

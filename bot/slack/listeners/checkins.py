@@ -14,7 +14,7 @@ from bot.domain.checkins import Answers
 from bot.domain.errors import DomainError, InvalidInput
 from bot.slack import ids
 from bot.slack.context import deps, team
-from bot.slack.forms import as_int, form_values, private_metadata
+from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners.shared import ids_from
 from bot.slack.render import checkins as render
@@ -98,7 +98,7 @@ def on_checkin_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"learned": error.message})
+        ack(response_action="errors", errors={"learned": field_error(error.message)})
         return
     ack()  # stored first: only now is the person told it was saved
     if week is not None and meta.get("channel") and meta.get("ts"):

@@ -13,7 +13,7 @@ from bot.domain.access import require_facilitator
 from bot.domain.errors import DomainError, InvalidInput
 from bot.slack import ids, live
 from bot.slack.context import deps, team
-from bot.slack.forms import form_values, private_metadata
+from bot.slack.forms import field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.render import kickoff as render
 from bot.slack.render import recruitment as recruitment_render
@@ -83,7 +83,7 @@ def on_schedule_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"kickoff_date": error.message})
+        ack(response_action="errors", errors={"kickoff_date": field_error(error.message)})
         return
     ack()
     dm(Gateway(client), user_id, Message(text=render.kickoff_scheduled_reply(group, round_)))

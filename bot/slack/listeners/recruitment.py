@@ -15,7 +15,7 @@ from bot.domain.groups import GroupDraft, JoinResult, LeaveResult
 from bot.domain.kickoff import latest_kickoff
 from bot.slack import ids, live
 from bot.slack.context import deps, team
-from bot.slack.forms import as_int, form_values, private_metadata
+from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
 from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
@@ -96,7 +96,7 @@ def on_start_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"topic": error.message})
+        ack(response_action="errors", errors={"topic": field_error(error.message)})
         return
     ack()
 
@@ -218,7 +218,7 @@ def on_join_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"goal": error.message})
+        ack(response_action="errors", errors={"goal": field_error(error.message)})
         return
     ack()
     gateway = Gateway(client)

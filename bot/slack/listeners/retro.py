@@ -13,7 +13,7 @@ from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.retro import FeedbackAnswers
 from bot.slack import ids, live
 from bot.slack.context import deps, team
-from bot.slack.forms import as_int, form_values, private_metadata
+from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners.shared import facilitator_group
 from bot.slack.render import retro as render
@@ -85,7 +85,7 @@ def on_feedback_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"rating": error.message})
+        ack(response_action="errors", errors={"rating": field_error(error.message)})
         return
     ack()
     tell_in_channel(Gateway(client), group.channel_id, user_id, render.feedback_thanks(group).text)
@@ -130,7 +130,7 @@ def on_end_submitted(
                 now=utcnow(),
             )
     except DomainError as error:
-        ack(response_action="errors", errors={"reason": error.message})
+        ack(response_action="errors", errors={"reason": field_error(error.message)})
         return
     ack()
     live.recruitment(deps(context), client, group.id)

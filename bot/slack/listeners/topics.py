@@ -13,7 +13,7 @@ from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import DomainError, InvalidInput
 from bot.slack import ids, live
 from bot.slack.context import deps, team
-from bot.slack.forms import form_values, private_metadata
+from bot.slack.forms import field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners.shared import channel_group, ids_from
 from bot.slack.render import votes as render
@@ -192,7 +192,7 @@ def on_propose_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"proposal": error.message})
+        ack(response_action="errors", errors={"proposal": field_error(error.message)})
         return
     ack()
     if open_poll is not None:
@@ -244,7 +244,7 @@ def on_set_topic_submitted(
         ack(response_action="errors", errors={"proposal": "; ".join(invalid.fields.values())})
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"proposal": error.message})
+        ack(response_action="errors", errors={"proposal": field_error(error.message)})
         return
     ack()
     dm(

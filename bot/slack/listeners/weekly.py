@@ -17,7 +17,7 @@ from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.group_settings import GroupSettings
 from bot.slack import ids, live
 from bot.slack.context import deps, team
-from bot.slack.forms import as_int, form_values, private_metadata
+from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners.shared import channel_group, facilitator_group, ids_from
 from bot.slack.render import settings as settings_render
@@ -126,7 +126,7 @@ def on_correct_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"present": error.message})
+        ack(response_action="errors", errors={"present": field_error(error.message)})
         return
     ack()
     live.attendance_check(deps(context), client, group_id, number)
@@ -192,7 +192,7 @@ def on_move_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"move_date": error.message})
+        ack(response_action="errors", errors={"move_date": field_error(error.message)})
         return
     ack()
     _announce(client, group.channel_id, text, None)
@@ -321,7 +321,7 @@ def on_settings_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"session_minutes": error.message})
+        ack(response_action="errors", errors={"session_minutes": field_error(error.message)})
         return
     ack()
     with deps(context).store.transaction() as session:

@@ -40,7 +40,7 @@ from bot.slack.render.format import (
     when,
 )
 from bot.slack.render.message import Message
-from bot.store.models import Group, LearnedGoal, StallReason
+from bot.store.models import Group, GroupState, LearnedGoal, StallReason
 
 STALL_REASONS = {
     StallReason.STRUCTURE: "Lack of structure",
@@ -101,10 +101,13 @@ def stalled_notice(group: Group) -> Message:
 
 def ended_notice(group: Group) -> Message:
     reason = STALL_REASONS[group.stall_reason or StallReason.OTHER].lower()
-    text = (
-        f"*{group.topic}* has ended early ({reason}), so the weekly posts stop here. Thanks "
-        "to everyone who took part."
-    )
+    if group.state is GroupState.CANCELLED:
+        text = f"*{group.topic}* was closed before its cycle started ({reason})."
+    else:
+        text = (
+            f"*{group.topic}* has ended early ({reason}), so the weekly posts stop here. "
+            "Thanks to everyone who took part."
+        )
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 
 
