@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.access import require_facilitator, require_member
-from bot.domain.errors import NotFound
+from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.groups import get_group
 from bot.store.models import Attendance, Group
 
@@ -24,28 +24,13 @@ def answer(
     by: str,
     now: datetime,
 ) -> tuple[Group, Attendance]:
-    group = get_group(session, team_id=team_id, group_id=group_id)
-    if group.week(week) is None:
-        raise NotFound(f"*{group.topic}* has no week {week}.")
+    group = _group_with_week(session, team_id, group_id, week)
     if by == user_id:
         require_member(group, user_id, "answer the attendance check")
     else:
         require_facilitator(group, by)
-    row = session.scalars(
-        select(Attendance).where(
-            Attendance.group_id == group.id, Attendance.week == week, Attendance.user_id == user_id
-        )
-    ).one_or_none()
-    if row is None:
-        row = Attendance(
-            group_id=group.id, week=week, user_id=user_id, present=present, answered_by=by
-        )
-        session.add(row)
-    row.present = present
-    row.answered_by = by
-    row.answered_at = now
-    session.flush()
-    return group, row
+    row = for_week(session, group.id, week).get(user_id)
+    return group, _record(session, group, week, user_id, present, by, now, row)
 
 
 def correct(
@@ -60,23 +45,48 @@ def correct(
 ) -> None:
     """The facilitator's account of who came: members left out missed it. Answers that
     already say the same stay as they are (and keep who gave them)."""
-    group = get_group(session, team_id=team_id, group_id=group_id)
+    group = _group_with_week(session, team_id, group_id, week)
     require_facilitator(group, by)
-    current = for_week(session, group_id, week)
-    for member in group.members:
-        was_there = member.user_id in present
-        if member.user_id in current and current[member.user_id].present == was_there:
-            continue
-        answer(
-            session,
-            team_id=team_id,
-            group_id=group_id,
-            week=week,
-            user_id=member.user_id,
-            present=was_there,
-            by=by,
-            now=now,
+    strangers = present - {m.user_id for m in group.members}
+    if strangers:
+        raise InvalidInput(
+            {"present": f"{len(strangers)} of the people chosen aren't members; leave them out."}
         )
+    current = for_week(session, group.id, week)
+    for member in group.members:
+        row = current.get(member.user_id)
+        was_there = member.user_id in present
+        if row is None or row.present != was_there:
+            _record(session, group, week, member.user_id, was_there, by, now, row)
+
+
+def _group_with_week(session: Session, team_id: str, group_id: int, week: int) -> Group:
+    group = get_group(session, team_id=team_id, group_id=group_id)
+    if group.week(week) is None:
+        raise NotFound(f"*{group.topic}* has no week {week}.")
+    return group
+
+
+def _record(
+    session: Session,
+    group: Group,
+    week: int,
+    user_id: str,
+    present: bool,
+    by: str,
+    now: datetime,
+    row: Attendance | None,
+) -> Attendance:
+    if row is None:
+        row = Attendance(
+            group_id=group.id, week=week, user_id=user_id, present=present, answered_by=by
+        )
+        session.add(row)
+    row.present = present
+    row.answered_by = by
+    row.answered_at = now
+    session.flush()
+    return row
 
 
 def for_week(session: Session, group_id: int, week: int) -> dict[str, Attendance]:

@@ -339,3 +339,47 @@ def test_attendance_is_one_answer_per_member_and_week_and_the_facilitator_correc
     }
     with pytest.raises(NotAllowed, match="facilitator"):
         answer("U_B", True, "U_A")
+
+
+def test_a_correction_marks_members_left_out_as_absent_and_refuses_strangers(
+    store: Store,
+) -> None:
+    group_id = running_group(store)
+    with store.transaction() as session:
+        attendance.answer(
+            session,
+            team_id=TEAM,
+            group_id=group_id,
+            week=1,
+            user_id="U_A",
+            present=True,
+            by="U_A",
+            now=MONDAY,
+        )
+    with store.transaction() as session, pytest.raises(InvalidInput, match="aren't members"):
+        attendance.correct(
+            session,
+            team_id=TEAM,
+            group_id=group_id,
+            week=1,
+            present={"U_A", "U_X"},
+            by="U_FAC",
+            now=MONDAY,
+        )
+    with store.transaction() as session:
+        attendance.correct(
+            session,
+            team_id=TEAM,
+            group_id=group_id,
+            week=1,
+            present={"U_A", "U_B"},
+            by="U_FAC",
+            now=MONDAY,
+        )
+        rows = attendance.for_week(session, group_id, 1)
+    assert {u: (r.present, r.answered_by) for u, r in rows.items()} == {
+        "U_A": (True, "U_A"),
+        "U_B": (True, "U_FAC"),
+        "U_C": (False, "U_FAC"),
+        "U_FAC": (False, "U_FAC"),
+    }

@@ -108,11 +108,6 @@ def on_correct_submitted(
     by = body["user"]["id"]
     try:
         with deps(context).store.transaction() as session:
-            group = groups.get_group(session, team_id=team(context), group_id=group_id)
-            strangers = present - {m.user_id for m in group.members}
-            if strangers:
-                names = ", ".join(f"<@{u}>" for u in sorted(strangers))
-                raise InvalidInput({"present": f"Not members of the group: {names}."})
             attendance.correct(
                 session,
                 team_id=team(context),
