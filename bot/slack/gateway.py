@@ -8,6 +8,9 @@ and logged with the context needed to act on it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +36,24 @@ USER_GONE = {
 }
 MESSAGE_GONE = {"message_not_found", "cant_update_message", "thread_not_found"}
 VIEW_GONE = {"expired_trigger_id", "invalid_trigger_id", "trigger_exchanged", "not_found"}
+
+
+_acting_for: ContextVar[str | None] = ContextVar("p2p_acting_for_team", default=None)
+
+
+@contextmanager
+def acting_for(team_id: str) -> Iterator[None]:
+    """Work done outside a request (the scheduler) names the workspace it is done for, so
+    every call inside is made for that workspace (its token, its rate budget)."""
+    reset = _acting_for.set(team_id)
+    try:
+        yield
+    finally:
+        _acting_for.reset(reset)
+
+
+def acting_team() -> str | None:
+    return _acting_for.get()
 
 
 class SlackCallFailed(Exception):

@@ -28,7 +28,13 @@ from bot.domain import (
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
 from bot.schedule.runner import Undeliverable
-from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed, UserUnavailable
+from bot.slack.gateway import (
+    ChannelUnavailable,
+    Gateway,
+    SlackCallFailed,
+    UserUnavailable,
+    acting_for,
+)
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import retro as retro_render
@@ -66,21 +72,25 @@ class SlackSender:
         }
 
     def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
+        team, channel = self._place_of(claim.due.group_id)
         try:
-            return self._handlers[claim.due.kind](claim, now)
+            with acting_for(team):
+                return self._handlers[claim.due.kind](claim, now)
         except ChannelUnavailable as gone:
             # Only the group's own channel going away stops the group; a DM that cannot be
             # delivered (Slack answers channel_not_found there too) is one person's problem.
-            if gone.context.get("channel") == self._channel_of(claim.due.group_id):
-                self._channel_lost(claim.due.group_id, gone.error, now)
+            if gone.context.get("channel") == channel:
+                with acting_for(team):
+                    self._channel_lost(claim.due.group_id, gone.error, now)
             raise Undeliverable(gone.error) from gone
         except UserUnavailable as gone:
             raise Undeliverable(gone.error) from gone
 
-    def _channel_of(self, group_id: int) -> str | None:
+    def _place_of(self, group_id: int) -> tuple[str, str | None]:
+        """The group's workspace and channel."""
         with self.store.transaction() as session:
             group = session.get(Group, group_id)
-            return group.channel_id if group else None
+            return (group.team_id, group.channel_id) if group else ("", None)
 
     def _channel_lost(self, group_id: int, error: str, now: datetime) -> None:
         """The bot was removed from the channel (or it was archived): pause the group so
