@@ -115,7 +115,11 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     if not args.no_scheduler:
         _start_scheduler(store, app)
     log.info("p2p listening on http://%s:%s/slack/events", args.host, settings.port)
-    run_server(make_wsgi_app(app, store), host=args.host, port=settings.port)
+    run_server(
+        make_wsgi_app(app, store, signing_secret=settings.slack_signing_secret or ""),
+        host=args.host,
+        port=settings.port,
+    )
     return 0
 
 

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, Self, TypeVar
 
 from slack_bolt import App
-from waitress.server import create_server
 
 from bot.config import Settings
 from bot.devtools.driver import Reply, SlackDriver
@@ -22,7 +21,7 @@ from bot.slack.gateway import make_client
 from bot.slack.refresh import Refresher
 from bot.slack.scheduled import SlackSender
 from bot.store import Store
-from bot.web import make_wsgi_app
+from bot.web import bind, make_wsgi_app
 
 SIGNING_SECRET = "bench-signing-secret"
 T = TypeVar("T")
@@ -85,8 +84,10 @@ class SimulatedWorkspace:
             deps=Deps(store=self.store, refresher=self.refresher),
             listener_executor=self.listeners,
         )
-        self._server = create_server(
-            make_wsgi_app(self.app, self.store), host="127.0.0.1", port=0, threads=8
+        self._server = bind(
+            make_wsgi_app(self.app, self.store, signing_secret=SIGNING_SECRET),
+            host="127.0.0.1",
+            port=0,
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

@@ -24,10 +24,13 @@ COMMANDS = [
 ]
 
 
+ECHO_LIMIT = 40
+
+
 def help_message(unknown: str | None = None) -> Message:
     lines = "\n".join(f"• `{usage}` — {what}" for usage, what in COMMANDS)
     intro = (
-        f"I don't know `/p2p {unknown}`. Here's what I can do:"
+        f"I don't know `/p2p {excerpt(unknown)}`. Here's what I can do:"
         if unknown
         else "*p2p* runs peer-learning study groups: up to six colleagues, one session a "
         "week, no teacher. Here's what I can do:"
@@ -39,6 +42,12 @@ def help_message(unknown: str | None = None) -> Message:
             SectionBlock(text=MarkdownTextObject(text=lines)),
         ],
     )
+
+
+def excerpt(typed: str) -> str:
+    """What someone typed, short enough to echo back and unable to break out of `code`."""
+    flat = " ".join(typed.replace("`", "'").split())
+    return flat if len(flat) <= ECHO_LIMIT else flat[: ECHO_LIMIT - 1] + "…"
 
 
 STATE_LABELS = {
