@@ -25,7 +25,11 @@ class Abort(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
     try:
         settings = load_settings()
         configure_logging(settings.log_level)
@@ -41,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="p2p-bot", description="Peer-learning study groups that run themselves inside Slack."
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     serve = commands.add_parser("serve", help="run in HTTP mode (POST /slack/events, GET /healthz)")
     serve.add_argument("--host", default="0.0.0.0", help="interface to listen on (default 0.0.0.0)")
     serve.add_argument(
@@ -77,17 +81,36 @@ def _instant(text: str) -> datetime:
             f"{text!r} is not an ISO date-time such as 2026-12-01T17:00:00+01:00"
         ) from None
     if value.tzinfo is None:
+        plain = value.isoformat(timespec="minutes")
         raise argparse.ArgumentTypeError(
-            f"{text!r} has no UTC offset; add one, e.g. {text}+01:00 or {text}Z"
+            f"{text!r} has no UTC offset; add one, e.g. {plain}+01:00 or {plain}Z"
         )
     return value.astimezone(UTC)
 
 
 def migrate(settings: Settings, _: argparse.Namespace) -> int:
-    from bot.store.migrate import upgrade
+    from sqlalchemy.engine import make_url
 
-    upgrade(settings.database_url)
-    log.info("database is up to date")
+    from bot.store.engine import make_engine
+    from bot.store.migrate import current_revision, head_revision, upgrade, why_unreachable
+
+    url = settings.database_url
+    try:
+        engine = make_engine(url)
+        try:
+            before = current_revision(engine)
+            upgrade(url)
+            after = current_revision(engine)
+        finally:
+            engine.dispose()
+    except Exception as error:
+        raise Abort(why_unreachable(url, error)) from None
+    where = make_url(url).render_as_string(hide_password=True)
+    if before == after:
+        print(f"The database {where} was already up to date (revision {after}).")
+    else:
+        print(f"Migrated the database {where} from {before or 'empty'} to {after}.")
+    assert after == head_revision()
     return 0
 
 
@@ -107,19 +130,22 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.web import make_wsgi_app
-    from bot.web import serve as run_server
+    from bot.web import bind, make_wsgi_app
 
     store, app = _start(settings, socket_mode=False)
+    wsgi = make_wsgi_app(app, store, signing_secret=settings.slack_signing_secret or "")
+    try:
+        server = bind(wsgi, host=args.host, port=settings.port)
+    except OSError as error:
+        raise Abort(
+            f"cannot listen on {args.host}:{settings.port} ({error.strerror or error}) — "
+            "is another p2p-bot (or something else) using that port? Set PORT to a free one."
+        ) from None
     _stop_on_sigterm()
     if not args.no_scheduler:
         _start_scheduler(store, app)
     log.info("p2p listening on http://%s:%s/slack/events", args.host, settings.port)
-    run_server(
-        make_wsgi_app(app, store, signing_secret=settings.slack_signing_secret or ""),
-        host=args.host,
-        port=settings.port,
-    )
+    server.run()
     return 0
 
 
@@ -174,17 +200,24 @@ def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:
 
 def _open_store(settings: Settings) -> Store:
     from bot.store import Store
-    from bot.store.migrate import SchemaOutdated, require_current
+    from bot.store.migrate import SchemaOutdated, require_current, sqlite_path, why_unreachable
 
-    store = Store.from_url(settings.database_url)
+    url = settings.database_url
+    path = sqlite_path(url)
+    if path is not None and not path.exists():  # opening it would leave an empty file behind
+        raise Abort(
+            f"The database file {path} does not exist yet. Run `p2p-bot migrate` first "
+            "(or point DATABASE_URL at the existing one)."
+        )
+    store = Store.from_url(url)
     try:
         require_current(store.engine)
     except SchemaOutdated as outdated:
+        store.dispose()
         raise Abort(str(outdated)) from None
     except Exception as error:
-        raise Abort(
-            f"cannot open the database ({error.__class__.__name__}: {error}) — check DATABASE_URL."
-        ) from None
+        store.dispose()
+        raise Abort(why_unreachable(url, error)) from None
     return store
 
 

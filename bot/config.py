@@ -28,6 +28,7 @@ HOW_TO_FIX = {
 
 
 class Settings(BaseSettings):
+    # `.env` is read from the current working directory; the environment wins over it.
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     slack_bot_token: str | None = None
@@ -96,7 +97,12 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "settings"
-        reason = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "value_error":  # our own validators' words
+            reason = error["msg"].removeprefix("Value error, ")
+        elif name == "port":
+            reason = f"is {error['input']!r}, not a port number"
+        else:
+            reason = "is not valid"
         hint = f" — set it to {HOW_TO_FIX[name]}" if name in HOW_TO_FIX else ""
         raise SettingsError(f"{name.upper()} {reason}{hint}.") from None
 
@@ -106,4 +112,6 @@ def configure_logging(level: str) -> None:
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Alembic says which dialect it uses on every connection; `p2p-bot migrate` says itself
+    # what it did.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
