@@ -4,6 +4,10 @@ the wheel as bot/migrations, where `p2p-bot migrate` finds it from any working d
 from setuptools import find_packages, setup
 
 setup(
-    packages=[*find_packages(include=["bot", "bot.*"]), "bot.migrations", "bot.migrations.versions"],
+    packages=[
+        *find_packages(include=["bot", "bot.*"]),
+        "bot.migrations",
+        "bot.migrations.versions",
+    ],
     package_dir={"bot.migrations": "migrations"},
 )

@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -79,7 +79,7 @@ def _slack_request(environ: Environ, secret: bytes) -> BoltRequest:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused("400 Bad Request", "Bad Request\n", "body is not UTF-8") from None
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = str(headers.get("content-type", "")).split(";")[0].strip().lower()
     body = _parse(text, content_type)
     problem = shape_problem(body)
     if problem:
@@ -93,7 +93,7 @@ def _slack_request(environ: Environ, secret: bytes) -> BoltRequest:
     return request
 
 
-def _signed_by_slack(raw: bytes, headers: dict[str, str], secret: bytes) -> bool:
+def _signed_by_slack(raw: bytes, headers: dict[str, Any], secret: bytes) -> bool:
     """Slack's v0 signature over the raw bytes, made at most five minutes ago
     (docs.slack.dev/authentication/verifying-requests-from-slack)."""
     timestamp = headers.get("x-slack-request-timestamp", "")
@@ -115,8 +115,8 @@ def _read_body(environ: Environ) -> bytes:
     return body
 
 
-def _headers(environ: Environ) -> dict[str, str]:
-    headers = {
+def _headers(environ: Environ) -> dict[str, str | Sequence[str]]:
+    headers: dict[str, str | Sequence[str]] = {
         key[5:].replace("_", "-").lower(): str(value)
         for key, value in environ.items()
         if key.startswith("HTTP_")
