@@ -23,6 +23,7 @@ from bot.domain import (
     kickoff,
     resources,
     retro,
+    slots,
     topics,
 )
 from bot.schedule.due import Kind
@@ -146,7 +147,7 @@ class SlackSender:
         with self.store.transaction() as session:
             group = session.get_one(Group, claim.due.group_id)
             for member in group.members:
-                if zones.get(member.user_id):
+                if slots.is_zone(zones.get(member.user_id)):
                     member.timezone = zones[member.user_id]
             round_ = session.get_one(Kickoff, claim.due.ref_id)
             message = kickoff_render.kickoff_message(
