@@ -31,6 +31,15 @@ def record_sent(session: Session, *, group_id: int, week: int, user_id: str, now
     )
 
 
+def sent_to(session: Session, *, group_id: int, week: int) -> set[str]:
+    """Who already has week N's catch-up."""
+    return set(
+        session.scalars(
+            select(CatchUp.user_id).where(CatchUp.group_id == group_id, CatchUp.week == week)
+        )
+    )
+
+
 def mark_caught_up(
     session: Session, *, team_id: str, group_id: int, week: int, user_id: str, now: datetime
 ) -> tuple[Group, bool]:
