@@ -125,7 +125,7 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
     store = _open_store(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     report = run_due(store, SlackSender(client, store), now=args.at or utcnow())
-    print(report.summary())
+    print(report.describe())
     return 0
 
 

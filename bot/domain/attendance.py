@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.groups import get_group
+from bot.store.inserts import locked_row
 from bot.store.models import Attendance, Group
 
 
@@ -29,8 +30,7 @@ def answer(
         require_member(group, user_id, "answer the attendance check")
     else:
         require_facilitator(group, by)
-    row = for_week(session, group.id, week).get(user_id)
-    return group, _record(session, group, week, user_id, present, by, now, row)
+    return group, _record(session, group, week, user_id, present, by, now)
 
 
 def correct(
@@ -57,7 +57,7 @@ def correct(
         row = current.get(member.user_id)
         was_there = member.user_id in present
         if row is None or row.present != was_there:
-            _record(session, group, week, member.user_id, was_there, by, now, row)
+            _record(session, group, week, member.user_id, was_there, by, now)
 
 
 def _group_with_week(session: Session, team_id: str, group_id: int, week: int) -> Group:
@@ -75,13 +75,13 @@ def _record(
     present: bool,
     by: str,
     now: datetime,
-    row: Attendance | None,
 ) -> Attendance:
-    if row is None:
-        row = Attendance(
-            group_id=group.id, week=week, user_id=user_id, present=present, answered_by=by
-        )
-        session.add(row)
+    row = locked_row(
+        session,
+        Attendance,
+        {"group_id": group.id, "week": week, "user_id": user_id},
+        {"present": present, "answered_by": by, "answered_at": now},
+    )
     row.present = present
     row.answered_by = by
     row.answered_at = now

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.access import require_member
 from bot.domain.groups import get_group
+from bot.store.inserts import insert_if_absent, locked_row
 from bot.store.models import Attendance, CatchUp, Group
 
 
@@ -22,9 +23,21 @@ def absentees(group: Group, answers: dict[str, Attendance]) -> list[str]:
 
 
 def record_sent(session: Session, *, group_id: int, week: int, user_id: str, now: datetime) -> None:
-    if _get(session, group_id, week, user_id) is None:
-        session.add(CatchUp(group_id=group_id, week=week, user_id=user_id, sent_at=now))
-        session.flush()
+    insert_if_absent(
+        session,
+        CatchUp,
+        {"group_id": group_id, "week": week, "user_id": user_id, "sent_at": now},
+        unique=["group_id", "week", "user_id"],
+    )
+
+
+def sent_to(session: Session, *, group_id: int, week: int) -> set[str]:
+    """Who already has week N's catch-up."""
+    return set(
+        session.scalars(
+            select(CatchUp.user_id).where(CatchUp.group_id == group_id, CatchUp.week == week)
+        )
+    )
 
 
 def mark_caught_up(
@@ -33,10 +46,12 @@ def mark_caught_up(
     """Returns whether this is news (a second click changes nothing)."""
     group = get_group(session, team_id=team_id, group_id=group_id)
     require_member(group, user_id, "mark a catch-up")
-    row = _get(session, group_id, week, user_id)
-    if row is None:
-        row = CatchUp(group_id=group_id, week=week, user_id=user_id, sent_at=now)
-        session.add(row)
+    row = locked_row(
+        session,
+        CatchUp,
+        {"group_id": group_id, "week": week, "user_id": user_id},
+        {"sent_at": now},
+    )
     if row.caught_up_at is not None:
         return group, False
     row.caught_up_at = now

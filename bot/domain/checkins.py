@@ -16,6 +16,7 @@ from bot.domain import slots
 from bot.domain.access import require_member
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
+from bot.store.inserts import locked_row
 from bot.store.models import CheckIn, Group, GroupState, Membership, Week
 
 DM_HOUR = time(10, 0)  # the check-in arrives mid-morning, local time
@@ -105,7 +106,9 @@ def save(
 def add_reply(
     session: Session, *, group: Group, week: int, user_id: str, text: str, now: datetime
 ) -> CheckIn:
-    """A plain-text answer to the check-in DM: kept as (part of) the member's check-in."""
+    """A plain-text answer to the check-in DM: kept as (part of) the member's check-in.
+    Only members: someone who left can still reply under their old check-in DM."""
+    require_member(group, user_id, "check in")
     target = _open_week(group, week, now)
     row = _row(session, group.id, target.number, user_id, now)
     row.replies = f"{row.replies}\n{text.strip()}".strip()
@@ -175,21 +178,20 @@ def _open_week(group: Group, number: int, now: datetime) -> Week:
 
 
 def _row(session: Session, group_id: int, week: int, user_id: str, now: datetime) -> CheckIn:
-    row = get(session, group_id, week, user_id)
-    if row is None:
-        row = CheckIn(
-            group_id=group_id,
-            week=week,
-            user_id=user_id,
-            submitted_at=now,
-            learned="",
-            went_well="",
-            went_badly="",
-            blockers="",
-            replies="",
-        )
-        session.add(row)
-    return row
+    return locked_row(
+        session,
+        CheckIn,
+        {"group_id": group_id, "week": week, "user_id": user_id},
+        {
+            "submitted_at": now,
+            "updated_at": now,
+            "learned": "",
+            "went_well": "",
+            "went_badly": "",
+            "blockers": "",
+            "replies": "",
+        },
+    )
 
 
 # --- the digest ---------------------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import slots
 from bot.domain.errors import Conflict, InvalidInput, NotFound
 from bot.store.models import Group, GroupFormat, GroupState, Membership, MemberStatus
 from bot.store.types import utcnow
@@ -52,9 +52,7 @@ def validate_draft(draft: GroupDraft) -> None:
         errors["why"] = f"Keep this under {TEXT_MAX} characters."
     if not 0 <= draft.weekday <= 6:
         errors["weekday"] = "Pick a weekday."
-    try:
-        ZoneInfo(draft.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not slots.is_zone(draft.timezone):
         errors["timezone"] = "Use a time zone name such as Europe/Amsterdam or America/New_York."
     if not 1 <= draft.weeks <= MAX_WEEKS:
         errors["weeks"] = f"Choose between 1 and {MAX_WEEKS} weeks."
@@ -158,7 +156,7 @@ def set_member_timezone(session: Session, *, group_id: int, user_id: str, timezo
     membership = session.scalars(
         select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
     ).one_or_none()
-    if membership is not None:
+    if membership is not None and slots.is_zone(timezone):
         membership.timezone = timezone
 
 

@@ -13,6 +13,7 @@ from bot.domain import slots
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import Conflict, InvalidInput, NotFound
 from bot.domain.groups import get_group
+from bot.store.inserts import insert_if_absent
 from bot.store.models import Alignment, Group, GroupState, Kickoff, Membership, Week
 
 COMMITMENT_GAP = 3  # "more than 3x apart" is a mismatch worth naming
@@ -55,11 +56,14 @@ def align(session: Session, *, team_id: str, kickoff_id: int, user_id: str) -> t
     """Record that a member agrees with what was laid out. Returns whether it is new."""
     group, kickoff = get_kickoff(session, team_id=team_id, kickoff_id=kickoff_id)
     require_member(group, user_id, "confirm the kick-off")
-    if user_id in kickoff.aligned:
-        return kickoff, False
-    kickoff.alignments.append(Alignment(user_id=user_id))
-    session.flush()
-    return kickoff, True
+    new = insert_if_absent(
+        session,
+        Alignment,
+        {"kickoff_id": kickoff.id, "user_id": user_id},
+        unique=["kickoff_id", "user_id"],
+    )
+    session.refresh(kickoff, ["alignments"])
+    return kickoff, new
 
 
 def start_cycle(

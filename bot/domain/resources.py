@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.store.inserts import insert_if_absent
 from bot.store.models import Group, Resource
+
+log = logging.getLogger(__name__)
+
+URL_MAX = Resource.__table__.c.url.type.length
 
 # Slack sends links in message text as <https://example.com> or <https://example.com|label>.
 _SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
@@ -21,23 +27,23 @@ def links_in(text: str) -> list[str]:
 
 def keep_links(
     session: Session, *, group: Group, week: int | None, user_id: str, text: str, message_ts: str
-) -> list[Resource]:
-    """Store the message's links once each (a re-delivered event adds nothing)."""
-    urls = links_in(text)
-    if not urls:
-        return []
-    known = set(
-        session.scalars(
-            select(Resource.url).where(Resource.group_id == group.id, Resource.url.in_(urls))
-        )
-    )
-    added = [
-        Resource(group_id=group.id, week=week, url=url, shared_by=user_id, message_ts=message_ts)
-        for url in urls
-        if url not in known
-    ]
-    session.add_all(added)
-    session.flush()
+) -> list[str]:
+    """Store the message's links once each (a re-delivered event, or the same link shared
+    twice at once, adds nothing). A link too long to keep is left out, not the message."""
+    added = []
+    for url in links_in(text):
+        if len(url) > URL_MAX:
+            log.info("left out a %d-character link shared in group %s", len(url), group.id)
+            continue
+        values = {
+            "group_id": group.id,
+            "week": week,
+            "url": url,
+            "shared_by": user_id,
+            "message_ts": message_ts,
+        }
+        if insert_if_absent(session, Resource, values, unique=["group_id", "url"]):
+            added.append(url)
     return added
 
 

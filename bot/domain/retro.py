@@ -15,6 +15,7 @@ from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
 from bot.domain.health import present_count
+from bot.store.inserts import insert_if_absent, locked_row
 from bot.store.models import (
     Ambassador,
     Feedback,
@@ -55,19 +56,17 @@ def save_feedback(
         raise InvalidInput({"rating": "Pick 1 to 5."})
     if len(answers.topics_wanted) > TOPICS_MAX:
         raise InvalidInput({"topics_wanted": f"Keep this under {TOPICS_MAX} characters."})
-    row = session.scalars(
-        select(Feedback).where(Feedback.group_id == group.id, Feedback.user_id == user_id)
-    ).one_or_none()
-    if row is None:
-        row = Feedback(
-            group_id=group.id,
-            user_id=user_id,
-            rating=answers.rating,
-            learned_goal=answers.learned_goal,
-            join_again=answers.join_again,
-            facilitate=answers.facilitate,
-        )
-        session.add(row)
+    row = locked_row(
+        session,
+        Feedback,
+        {"group_id": group.id, "user_id": user_id},
+        {
+            "rating": answers.rating,
+            "learned_goal": answers.learned_goal,
+            "join_again": answers.join_again,
+            "facilitate": answers.facilitate,
+        },
+    )
     row.rating = answers.rating
     row.learned_goal = answers.learned_goal
     row.join_again = answers.join_again
@@ -87,16 +86,12 @@ def require_feedback_open(group: Group, user_id: str) -> None:
 
 def keep_reply(session: Session, *, group: Group, user_id: str, text: str, message_ts: str) -> bool:
     """A message in the retro thread; a re-delivered event adds nothing."""
-    known = session.scalars(
-        select(RetroReply.id).where(
-            RetroReply.group_id == group.id, RetroReply.message_ts == message_ts
-        )
-    ).first()
-    if known is not None:
-        return False
-    session.add(RetroReply(group_id=group.id, user_id=user_id, text=text, message_ts=message_ts))
-    session.flush()
-    return True
+    return insert_if_absent(
+        session,
+        RetroReply,
+        {"group_id": group.id, "user_id": user_id, "text": text, "message_ts": message_ts},
+        unique=["group_id", "message_ts"],
+    )
 
 
 # --- the summary ----------------------------------------------------------------------------

@@ -7,7 +7,23 @@ Everything is computed on the local calendar and converted to UTC last, so a ses
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone_or_none(name: str | None) -> ZoneInfo | None:
+    """The zone named `name`, or None when there is none by that name. ZoneInfo raises
+    more than ZoneInfoNotFoundError: `Europe` is a folder of the tz database
+    (IsADirectoryError where the system's files are used), `../x` is a ValueError."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, OSError, ValueError):
+        return None
+
+
+def is_zone(name: str | None) -> bool:
+    return zone_or_none(name) is not None
 
 
 def at_local(day: date, clock: time, timezone: str) -> datetime:

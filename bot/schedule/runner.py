@@ -18,7 +18,7 @@ from bot.schedule import ledger
 from bot.schedule.due import Due, due_for_group
 from bot.schedule.ledger import Claim, Sent
 from bot.store import Store
-from bot.store.models import Group, GroupState, Poll
+from bot.store.models import DeliveryState, Group, GroupState, Poll
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,11 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 class Undeliverable(Exception):
     """Slack refused the post for good (bot removed, person deactivated): do not retry."""
+
+
+class NotReady(Exception):
+    """What the item is built from is not there yet (e.g. the catch-up needs the attendance
+    check, still being posted by another process): it is not due yet, so it waits."""
 
 
 class Sender(Protocol):
@@ -42,6 +47,8 @@ class TickReport:
     stale: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     retry: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # not ready yet: back next tick
+    reasons: dict[str, str] = field(default_factory=dict)  # why each failed one was given up
 
     def summary(self) -> str:
         counts = Counter(
@@ -50,10 +57,17 @@ class TickReport:
                 "stale": len(self.stale),
                 "failed": len(self.failed),
                 "to retry": len(self.retry),
+                "waiting": len(self.waiting),
                 "with nothing to send": len(self.nothing_to_send),
             }
         )
         return ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing due"
+
+    def describe(self) -> str:
+        """The summary, then one line per post given up on and why."""
+        lines = [self.summary()]
+        lines += [f"gave up on {key}: {self.reasons.get(key, '?')}" for key in self.failed]
+        return "\n".join(lines)
 
 
 def collect_due(session: Session, now: datetime) -> list[Due]:
@@ -93,9 +107,12 @@ def run_due(store: Store, sender: Sender, *, now: datetime, worker: str = WORKER
     for item in items:
         if item.is_stale(now):
             with store.transaction() as session:
-                if ledger.mark_stale(session, item, worker=worker):
-                    log.info("skipped %s: its moment passed while the bot was down", item.key)
-                    report.stale.append(item.key)
+                settled = ledger.settle_stale(session, item, worker=worker)
+            if settled is DeliveryState.STALE:
+                log.info("skipped %s: its moment passed while the bot was down", item.key)
+                report.stale.append(item.key)
+            elif settled is DeliveryState.FAILED:
+                _gave_up(report, item.key, "no longer useful while still being retried")
             continue
         with store.transaction() as session:
             claim = ledger.claim(session, item, worker=worker)
@@ -113,17 +130,44 @@ def _deliver(
     key = claim.due.key
     try:
         sent = sender.deliver(claim, now=now)
+    except NotReady as waiting:
+        with store.transaction() as session:
+            ledger.not_ready(session, claim)
+        log.info("%s waits: %s", key, waiting)
+        report.waiting.append(key)
+        return
     except Undeliverable as refused:
         with store.transaction() as session:
             ledger.fail(session, key, str(refused))
-        log.warning("gave up on %s: %s", key, refused)
-        report.failed.append(key)
+        _gave_up(report, key, str(refused))
         return
-    except Exception:
-        # Left claimed: after the lease the next tick looks for it in Slack, then retries.
-        log.exception("could not deliver %s; will retry after the lease", key)
-        report.retry.append(key)
+    except Exception as error:
+        _failed_attempt(store, key, error, report)
         return
     with store.transaction() as session:
         ledger.confirm(session, key, sent or Sent(None, None))
     (report.sent if sent is not None else report.nothing_to_send).append(key)
+
+
+def _failed_attempt(store: Store, key: str, error: Exception, report: TickReport) -> None:
+    """Tried again after a backoff (and looked for in Slack first), or given up."""
+    why = str(error) or type(error).__name__
+    try:
+        with store.transaction() as session:
+            reason = ledger.retry_later(session, key, why)
+    except Exception:
+        # The database is unreachable too: the claim's lease runs out and it is retried.
+        log.exception("could not deliver %s, nor record why; retried after the lease", key)
+        report.retry.append(key)
+        return
+    if reason is not None:
+        _gave_up(report, key, reason)
+        return
+    log.warning("could not deliver %s (%s); will retry", key, why, exc_info=error)
+    report.retry.append(key)
+
+
+def _gave_up(report: TickReport, key: str, reason: str) -> None:
+    log.error("gave up on %s: %s", key, reason)
+    report.failed.append(key)
+    report.reasons[key] = reason

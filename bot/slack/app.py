@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltResponse, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.slack.context import Deps, inject
-from bot.slack.gateway import make_client
+from bot.slack.gateway import Gateway, SlackCallFailed, make_client
 from bot.slack.listeners import register_all
+from bot.slack.render.message import Message
 from bot.store import Store
+from bot.store.engine import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +57,71 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def _on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse:
+NOT_SAVED = (
+    "That didn't go through: I couldn't reach my database, so nothing was saved. "
+    "Please try again in a minute."
+)
+WENT_WRONG = "Something went wrong on my side and that didn't go through. Please try again."
+
+
+def _on_error(
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    respond: Respond | None,
+    client: WebClient,
+    logger: logging.Logger,
+) -> BoltResponse | None:
+    """Whatever failed, the person who clicked or typed hears that it did not count.
+
+    `response` is None when the listener had already acknowledged Slack (a click): the
+    news goes to the response_url then. Otherwise this answer is the acknowledgement.
+    """
     user = (body.get("user") or {}).get("id") or body.get("user_id")
     kind = body.get("type") or body.get("command")
-    logger.exception("unhandled error in %s from %s", kind, user, exc_info=error)
-    return BoltResponse(status=500, body="")
+    text = NOT_SAVED if is_unavailable(error) else WENT_WRONG
+    if is_unavailable(error):
+        logger.warning("database unavailable in %s from %s: %s", kind, user, error)
+    else:
+        logger.exception("unhandled error in %s from %s", kind, user, exc_info=error)
+    if response is not None:
+        answer = _answer_in_place(body, text)
+        if answer is not None:
+            return answer
+    if body.get("type") == "event_callback" or not user:
+        return None  # nobody to tell: the event is logged; see listeners/events.py
+    _tell_privately(respond, client, user, text)
+    if response is not None:
+        return BoltResponse(status=200, body="")
+    return None
+
+
+def _answer_in_place(body: dict[str, Any], text: str) -> BoltResponse | None:
+    """The acknowledgement itself says it: a slash command's ephemeral answer, or an error
+    under the modal's first field (the form stays open with what was typed)."""
+    if body.get("command"):
+        return _json({"response_type": "ephemeral", "text": text})
+    if body.get("type") == "view_submission":
+        blocks = (body.get("view") or {}).get("blocks") or []
+        first = next((b["block_id"] for b in blocks if b.get("type") == "input"), None)
+        if first is not None:
+            return _json({"response_action": "errors", "errors": {first: text}})
+    return None
+
+
+def _tell_privately(respond: Respond | None, client: WebClient, user: str, text: str) -> None:
+    try:
+        if respond is not None:  # the response_url of the command or click
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        else:
+            Gateway(client).dm(user, Message(text=text))
+    except (SlackApiError, SlackCallFailed, OSError) as failed:
+        log.warning("could not tell %s that their request failed: %s", user, failed)
+
+
+def _json(payload: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(
+        status=200,
+        body=json.dumps(payload),
+        headers={"content-type": "application/json;charset=utf-8"},
+    )

@@ -1,8 +1,11 @@
 """Every call the bot makes to Slack goes through here: one place that knows Slack's errors.
 
-The WebClient honours `429 Retry-After` itself (RateLimitErrorRetryHandler); what is
-left when a call fails is mapped to an exception that says what happened in our terms,
-and logged with the context needed to act on it.
+The WebClient honours `429 Retry-After` itself (RateLimitErrorRetryHandler) and retries a
+call whose connection broke — except a post: Slack may have taken it before the line went
+dead, and a blind retry would post it twice. Such a call raises OutcomeUnknown, and the
+caller looks for the post before sending it again. What is left when a call fails is
+mapped to an exception that says what happened in our terms, and logged with the context
+needed to act on it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from http.client import HTTPException
 from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -20,6 +25,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.views import View
 
 from bot.slack.render.message import Message
@@ -34,9 +42,26 @@ USER_GONE = {
     "cannot_dm_bot",
     "user_not_visible",
 }
+# Slack will never take this message as it is: retrying cannot help.
+REFUSED = {
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "invalid_arguments",
+    "invalid_attachments",
+    "invalid_metadata_format",
+    "invalid_metadata_schema",
+    "metadata_too_large",
+    "msg_too_long",
+    "no_text",
+    "too_many_attachments",
+}
+# Calls that change something each time: never repeated blindly.
+NOT_IDEMPOTENT = {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage"}
 MESSAGE_GONE = {"message_not_found", "cant_update_message", "thread_not_found"}
 VIEW_GONE = {"expired_trigger_id", "invalid_trigger_id", "trigger_exchanged", "not_found"}
 
+
+FIND_PAGES = 20  # of 200 messages
 
 _acting_for: ContextVar[str | None] = ContextVar("p2p_acting_for_team", default=None)
 
@@ -73,6 +98,18 @@ class UserUnavailable(SlackCallFailed):
     """The person is deactivated, gone, or cannot be messaged."""
 
 
+class Refused(SlackCallFailed):
+    """Slack will not take this message as it is (e.g. invalid_blocks): a bug to fix."""
+
+
+class SlackUnreachable(SlackCallFailed):
+    """The connection failed or timed out before Slack answered."""
+
+
+class OutcomeUnknown(SlackUnreachable):
+    """A post whose connection broke after it was sent: Slack may or may not have it."""
+
+
 class MessageUnavailable(SlackCallFailed):
     """The message to update was deleted."""
 
@@ -87,10 +124,32 @@ def make_client(token: str | None, base_url: str, *, retries: int = 3) -> WebCli
         base_url=base_url,
         timeout=10,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            SafeConnectionRetry(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=retries),
         ],
     )
+
+
+class SafeConnectionRetry(ConnectionErrorRetryHandler):
+    """Retries a broken connection only when repeating the call cannot do it twice: the
+    call is idempotent, or the connection was refused before anything was sent."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        method = request.url.rstrip("/").rsplit("/", 1)[-1]
+        return method not in NOT_IDEMPOTENT or _never_sent(error)
+
+
+def _never_sent(error: BaseException | None) -> bool:
+    return isinstance(error, URLError) and isinstance(error.reason, ConnectionRefusedError)
 
 
 class Gateway:
@@ -151,14 +210,16 @@ class Gateway:
         since: datetime,
         thread_ts: str | None = None,
     ) -> str | None:
-        """The ts of a message we posted with metadata {event_type, key}, if it is there."""
+        """The ts of a message we posted with metadata {event_type, key}, if it is there.
+        Reads at most FIND_PAGES pages since `since`: a channel busier than that in the
+        window searched is not read to its end (logged)."""
         args: dict[str, Any] = {
             "channel": channel,
             "oldest": f"{since.timestamp():.6f}",
             "include_all_metadata": True,
             "limit": 200,
         }
-        while True:
+        for _ in range(FIND_PAGES):
             if thread_ts:
                 response = self._call("conversations_replies", ts=thread_ts, **args)
             else:
@@ -172,6 +233,8 @@ class Gateway:
             if not cursor:
                 return None
             args["cursor"] = cursor
+        log.warning("looked for %s in %d pages of %s and stopped", key, FIND_PAGES, channel)
+        return None
 
     def open_view(self, trigger_id: str, view: View) -> str:
         response = self._call("views_open", trigger_id=trigger_id, view=view)
@@ -200,6 +263,16 @@ class Gateway:
         context = {k: kwargs.get(k) for k in ("channel", "user", "ts", "thread_ts")}
         try:
             return getattr(self.client, method)(**kwargs)
+        except (OSError, HTTPException) as exc:  # URLError, timeouts, dropped connections
+            unknown = api_method in NOT_IDEMPOTENT and not _never_sent(exc)
+            log.warning(
+                "Slack %s: no answer (%s)%s",
+                api_method,
+                exc,
+                "; it may have been carried out" if unknown else "",
+            )
+            kind = OutcomeUnknown if unknown else SlackUnreachable
+            raise kind(api_method, "connection_error", **context) from exc
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
             kind = _classify(error)
@@ -221,4 +294,6 @@ def _classify(error: str) -> type[SlackCallFailed]:
         return MessageUnavailable
     if error in VIEW_GONE:
         return ViewUnavailable
+    if error in REFUSED:
+        return Refused
     return SlackCallFailed

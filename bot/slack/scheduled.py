@@ -1,7 +1,8 @@
 """How each item the scheduler owes goes out in Slack.
 
 Every post carries message metadata naming its ledger key, so after a crash between
-"claimed" and "confirmed" the post can be found in the channel instead of sent twice.
+"claimed" and "confirmed" — or a connection that broke while Slack was taking the post —
+the post can be found in the channel instead of sent twice.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
+from functools import partial
 
 from slack_sdk import WebClient
 from sqlalchemy import select
@@ -23,14 +25,18 @@ from bot.domain import (
     kickoff,
     resources,
     retro,
+    slots,
     topics,
 )
+from bot.schedule import ledger
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
-from bot.schedule.runner import Undeliverable
+from bot.schedule.runner import WORKER, NotReady, Undeliverable
 from bot.slack.gateway import (
     ChannelUnavailable,
     Gateway,
+    OutcomeUnknown,
+    Refused,
     SlackCallFailed,
     UserUnavailable,
     acting_for,
@@ -44,7 +50,8 @@ from bot.slack.render.format import when
 from bot.slack.render.message import Message
 from bot.slack.replies import dm
 from bot.store import Store
-from bot.store.models import Group, GroupState, Kickoff, Poll
+from bot.store.models import DeliveryState, Group, GroupState, Kickoff, Poll
+from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +90,7 @@ class SlackSender:
                 with acting_for(team):
                     self._channel_lost(claim.due.group_id, gone.error, now)
             raise Undeliverable(gone.error) from gone
-        except UserUnavailable as gone:
+        except (UserUnavailable, Refused) as gone:
             raise Undeliverable(gone.error) from gone
 
     def _place_of(self, group_id: int) -> tuple[str, str | None]:
@@ -114,24 +121,39 @@ class SlackSender:
     ) -> tuple[str, str]:
         key = claim.due.key + (f"#{part}" if part else "")
         if claim.recovering_since is not None:
-            where = self.gateway.dm_channel(channel) if _is_person(channel) else channel
-            found = self.gateway.find_tagged(
-                where,
-                EVENT_TYPE,
-                key,
-                since=claim.recovering_since - FIND_MARGIN,
-                thread_ts=thread_ts,
-            )
+            found = self._find(channel, key, since=claim.recovering_since, thread_ts=thread_ts)
             if found is not None:
-                log.info("found %s already posted in %s; not posting it again", key, where)
-                return where, found
-        return self.gateway.post(
+                return found
+        post = partial(
+            self.gateway.post,
             channel,
             message,
             thread_ts=thread_ts,
             broadcast=broadcast,
             metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}},
         )
+        started = utcnow()
+        try:
+            return post()
+        except OutcomeUnknown:
+            # Slack may have it: look before posting again. A second unknown outcome is left
+            # to the ledger, whose retry looks again first.
+            found = self._find(channel, key, since=started, thread_ts=thread_ts)
+            if found is not None:
+                return found
+            return post()
+
+    def _find(
+        self, channel: str, key: str, *, since: datetime, thread_ts: str | None
+    ) -> tuple[str, str] | None:
+        where = self.gateway.dm_channel(channel) if _is_person(channel) else channel
+        found = self.gateway.find_tagged(
+            where, EVENT_TYPE, key, since=since - FIND_MARGIN, thread_ts=thread_ts
+        )
+        if found is None:
+            return None
+        log.info("found %s already posted in %s; not posting it again", key, where)
+        return where, found
 
     # --- the kick-off --------------------------------------------------------------------------
 
@@ -146,7 +168,7 @@ class SlackSender:
         with self.store.transaction() as session:
             group = session.get_one(Group, claim.due.group_id)
             for member in group.members:
-                if zones.get(member.user_id):
+                if slots.is_zone(zones.get(member.user_id)):
                     member.timezone = zones[member.user_id]
             round_ = session.get_one(Kickoff, claim.due.ref_id)
             message = kickoff_render.kickoff_message(
@@ -241,13 +263,21 @@ class SlackSender:
         with self.store.transaction() as session:
             group = session.get_one(Group, claim.due.group_id)
             week = group.week(claim.due.week or 0)
-            if week is None or week.attendance_ts is None:
+            if week is None:
+                return None
+            if week.attendance_ts is None:
+                asked = ledger.state_of(session, f"attendance:{group.id}:{week.number}")
+                if asked in (None, DeliveryState.CLAIMED):
+                    raise NotReady("the attendance check is not posted yet")
                 return None  # nobody was asked who came, so nobody is "absent"
             missed = catchup.absentees(group, attendance.for_week(session, group.id, week.number))
+            done = catchup.sent_to(session, group_id=group.id, week=week.number)
+            done |= ledger.refused_parts(session, claim.due)
             material = resources.for_group(session, group.id, week.number)
             poll = session.scalars(
                 select(Poll).where(Poll.group_id == group.id, Poll.week == week.number)
             ).one_or_none()
+        missed = [user for user in missed if user not in done]
         if not missed:
             return None
         thread = (
@@ -264,16 +294,28 @@ class SlackSender:
             vote_link=vote,
             vote_closes=when(poll.closes_at, group.timezone) if poll else None,
         )
+        later: SlackCallFailed | None = None
         for user in missed:
             try:
                 self._post_once(claim, user, message, part=user)
-            except SlackCallFailed as failed:  # one person's DM; the others still get theirs
-                log.warning("no catch-up for %s (%s)", user, failed.error)
+            except (UserUnavailable, ChannelUnavailable, Refused) as refused:
+                # This person cannot get it, ever (deactivated, DMs closed): recorded so.
+                log.warning("no catch-up for %s: %s", user, refused.error)
+                with self.store.transaction() as session:
+                    ledger.record_refused(
+                        session, claim.due, part=user, error=refused.error, worker=WORKER
+                    )
+                continue
+            except SlackCallFailed as failed:  # the others still get theirs now
+                log.warning("catch-up for %s failed (%s); will retry", user, failed.error)
+                later = failed
                 continue
             with self.store.transaction() as session:
                 catchup.record_sent(
                     session, group_id=group.id, week=week.number, user_id=user, now=now
                 )
+        if later is not None:
+            raise later  # the whole item is retried; those already sent are skipped
         return None
 
     def _checkin(self, claim: Claim, now: datetime, *, reminder: bool = False) -> Sent | None:

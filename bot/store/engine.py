@@ -1,4 +1,6 @@
-"""The engine and the unit of work. SQLite gets WAL, a busy timeout and serialised writes."""
+"""The engine and the unit of work. SQLite gets WAL, a busy timeout and serialised writes;
+PostgreSQL gets deadlines, so a database that refuses or stops answering makes a request
+fail in seconds (and the person hear so) instead of holding a listener thread for good."""
 
 from __future__ import annotations
 
@@ -8,15 +10,39 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+# Slack waits 3 s for an answer: a connection that cannot be made in 2 s is reported as
+# "try again" in time. A statement (or a row lock) taking over 5 s is cancelled by the
+# server. A partition (nothing answers, not even TCP) is noticed by the kernel: data left
+# unacknowledged for 6 s, or an idle connection unanswered for 6 s, breaks the connection.
+POSTGRES_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": 2,
+    "options": "-c statement_timeout=5000 -c lock_timeout=4000",
+    "keepalives": 1,
+    "keepalives_idle": 3,
+    "keepalives_interval": 1,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 6000,
+}
+# Waiting for a free connection from the pool is bounded as well.
+POOL_TIMEOUT_S = 3
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args=POSTGRES_CONNECT_ARGS,
+            **kwargs,
+        )
 
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     in_memory = parsed.database in (None, "", ":memory:")
@@ -42,6 +68,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def is_unavailable(error: BaseException) -> bool:
+    """The database refused, dropped or timed out — as opposed to a bug in a query: the
+    work did not happen, and trying again later can succeed."""
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout)
+
+
 class Store:
     """Hands out units of work. Objects stay readable after commit (for rendering)."""
 
@@ -59,6 +91,7 @@ class Store:
             yield session
 
     def ping(self) -> bool:
+        """Answers within the connect and statement deadlines, whatever the database does."""
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))

@@ -354,6 +354,15 @@ class FakeSlack:
             )
         )
 
+    def drop_after(self, method: str, *, times: int = 1, when: ArgsPredicate | None = None) -> None:
+        """The next `times` calls are carried out (a post is posted), then the connection is
+        dropped before the answer: the caller cannot tell whether it happened."""
+        self.faults.add(Injected(method=method, times=times, when=when, drop=True))
+
+    def slow(self, seconds: float, method: str | None = None) -> None:
+        """Every call (or every call to `method`) takes `seconds` before it is answered."""
+        self.faults.latency[method] = seconds
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
@@ -421,6 +430,8 @@ class FakeSlack:
 
     def _on_api(self, request: ApiRequest) -> HttpReply:
         at = time.time()
+        if delay := self.faults.delay(request.method):
+            time.sleep(delay)
         reply = self._answer(request)
         self.calls.append(
             Call(
@@ -457,13 +468,13 @@ class FakeSlack:
         try:
             checks.check(method, args, self.violations.append)
             injected = self.faults.take(method, args, rate_limits=False)
-            if injected is not None:
+            if injected is not None and not injected.drop:
                 return HttpReply(injected.status, {"ok": False, "error": injected.error})
             context = Context(
                 ws=self.ws, trigger_ttl=self.trigger_ttl, violate=self.violations.append
             )
             with self.ws.lock:
-                return HttpReply(200, handler(context, args))
+                return HttpReply(200, handler(context, args), drop=injected is not None)
         except SlackError as error:
             return HttpReply(200, error.body())
 

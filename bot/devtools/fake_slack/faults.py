@@ -1,4 +1,5 @@
-"""Failures a test asks for (`fail`, `rate_limit`) and Slack's own rate limits (optional)."""
+"""Failures a test asks for (`fail`, `rate_limit`, `drop_after`, `slow`) and Slack's own
+rate limits (optional)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class Injected:
     error: str = ""
     status: int = 200
     retry_after: int | None = None  # set for rate limits
+    drop: bool = False  # act on the call, then drop the connection: the caller never knows
 
     def matches(self, method: str, args: dict[str, Any]) -> bool:
         return self.times > 0 and self.method == method and (self.when is None or self.when(args))
@@ -76,6 +78,7 @@ class Faults:
         self._injected: list[Injected] = []
         self._buckets: dict[str, Bucket] = {}
         self.enforce_rate_limits = enforce_rate_limits
+        self.latency: dict[str | None, float] = {}  # seconds per method; None: every method
 
     def add(self, injected: Injected) -> None:
         with self._lock:
@@ -85,6 +88,10 @@ class Faults:
         with self._lock:
             self._injected.clear()
             self._buckets.clear()
+            self.latency.clear()
+
+    def delay(self, method: str) -> float:
+        return self.latency.get(method, self.latency.get(None, 0.0))
 
     def take(self, method: str, args: dict[str, Any], *, rate_limits: bool) -> Injected | None:
         """The injected failure (or rate limit) this call meets, used up by one."""

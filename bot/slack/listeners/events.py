@@ -4,17 +4,19 @@
 - a reply to the check-in DM is kept as the member's check-in (people answer in chat);
 - replies in the retro thread are kept with the group's retro.
 
-Slack re-delivers an event it thinks we missed; each of these is stored once (by URL, by
-message ts), so a retry changes nothing.
+Each is stored before Slack is answered (a message the database could not take is
+delivered again by Slack), and once: a re-delivery changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +29,7 @@ from bot.slack.context import deps, team
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render.message import Message
+from bot.store.engine import is_unavailable
 from bot.store.inserts import insert_if_absent
 from bot.store.models import Group, SlackEvent, Week
 from bot.store.types import utcnow
@@ -36,20 +39,76 @@ log = logging.getLogger(__name__)
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join"}
 
 
+# Slack retries a delivery we did not answer with 2xx at once, after 1 and after 5 minutes.
+LAST_RETRY = 3
+NOT_KEPT = (
+    "I couldn't save your message just now (my database is unreachable), so it did not "
+    "count. Please send it again in a few minutes."
+)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    channel: str
+    thread_ts: str
+    message: Message
+
+
 def register(app: App) -> None:
-    app.event("message")(on_message)
+    app.event("message", middleware=[store_before_answering])(confirm)
 
 
-def on_message(
-    event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
+def store_before_answering(
+    body: dict[str, Any], context: BoltContext, request: BoltRequest, next: Callable[[], None]
+) -> BoltResponse | None:
+    """Slack hears "received" only once the message is stored. When the database cannot
+    take it, the answer is 503 and Slack delivers it again — Slack's queue is the inbox —
+    and the person is told, on the last delivery, that it did not count."""
+    event = body.get("event") or {}
     if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
-        return
+        return BoltResponse(status=200, body="")
     event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
-    if event.get("channel_type") == "im":
-        _dm_reply(event, event_id, context, client)
-    elif event.get("thread_ts") and event.get("channel_type") in {"channel", "group"}:
-        _thread_reply(event, event_id, context)
+    try:
+        if event.get("channel_type") == "im":
+            context["p2p_confirmation"] = _dm_reply(event, event_id, context)
+        elif event.get("thread_ts") and event.get("channel_type") in {"channel", "group"}:
+            _thread_reply(event, event_id, context)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        retry = int((request.headers.get("x-slack-retry-num") or ["0"])[0] or 0)
+        log.warning("could not store event %s (delivery %d): %s", event_id, retry + 1, error)
+        if retry >= LAST_RETRY:
+            _tell_not_kept(context.client, event)
+        return BoltResponse(status=503, body="")
+    next()
+    return None
+
+
+def confirm(context: BoltContext, client: WebClient) -> None:
+    """After Slack has its answer: tell the person their check-in reply was saved."""
+    confirmation: Confirmation | None = context.get("p2p_confirmation")
+    if confirmation is None:
+        return
+    try:
+        Gateway(client).post(
+            confirmation.channel, confirmation.message, thread_ts=confirmation.thread_ts
+        )
+    except SlackCallFailed:
+        log.warning("could not confirm a check-in reply in %s", confirmation.channel)
+
+
+def _tell_not_kept(client: WebClient | None, event: dict[str, Any]) -> None:
+    if client is None:
+        return
+    gateway = Gateway(client)
+    try:
+        if event.get("channel_type") == "im":
+            gateway.post(event["channel"], Message(text=NOT_KEPT), thread_ts=event["ts"])
+        else:
+            gateway.ephemeral(event["channel"], event["user"], Message(text=NOT_KEPT))
+    except SlackCallFailed:
+        log.warning("could not tell %s their message was not kept", event.get("user"))
 
 
 def _first_delivery(session: Session, event_id: str) -> bool:
@@ -93,20 +152,18 @@ def _thread_reply(event: dict[str, Any], event_id: str, context: BoltContext) ->
             )
 
 
-def _dm_reply(
-    event: dict[str, Any], event_id: str, context: BoltContext, client: WebClient
-) -> None:
+def _dm_reply(event: dict[str, Any], event_id: str, context: BoltContext) -> Confirmation | None:
     user, text = event["user"], (event.get("text") or "").strip()
     if not text:
-        return
+        return None
     now = utcnow()
     with deps(context).store.transaction() as session:
         if not _first_delivery(session, event_id):
-            return
+            return None
         try:
             answering = _checkin_answered(session, team(context), user, event, now)
             if answering is None:
-                return  # a reply under another DM (a catch-up, a digest): not a check-in
+                return None  # a reply under another DM (a catch-up, a digest): not a check-in
             group, week = answering
             checkins.add_reply(
                 session, group=group, week=week.number, user_id=user, text=text, now=now
@@ -116,12 +173,7 @@ def _dm_reply(
             reply = Message(text=checkins_render.NO_OPEN_CHECKIN)
         except DomainError as error:
             reply = Message(text=error.message)
-    try:
-        Gateway(client).post(
-            event["channel"], reply, thread_ts=event.get("thread_ts") or event["ts"]
-        )
-    except SlackCallFailed:
-        log.warning("could not confirm %s's check-in reply", user)  # it is stored either way
+    return Confirmation(event["channel"], event.get("thread_ts") or event["ts"], reply)
 
 
 class NoOpenCheckIn(DomainError):

@@ -13,10 +13,13 @@ from bot.store.types import utcnow
 
 
 class DeliveryState(enum.StrEnum):
-    CLAIMED = "claimed"  # a process is sending it (or crashed while sending)
+    CLAIMED = "claimed"  # a process is sending it, crashed while sending, or will retry
     SENT = "sent"
     STALE = "stale"  # its moment passed while the bot was down; skipped on purpose
-    FAILED = "failed"  # Slack refused it for good (bot removed, user deactivated)
+    # Given up, with the reason in `error`: Slack refused it for good (bot removed, person
+    # deactivated, a message Slack will never take), too many attempts failed, or it was
+    # still failing when it stopped being useful.
+    FAILED = "failed"
 
 
 class Delivery(Base):
@@ -33,13 +36,17 @@ class Delivery(Base):
     ref_id: Mapped[int | None]  # the kick-off, poll... it is about
     state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState))
     due_at: Mapped[datetime]
+    useful_until: Mapped[datetime | None]  # not sent after this, even by a retry
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by: Mapped[str] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(default=1)
+    # An unfinished claim may be taken over from then on: the lease's end, or after a
+    # failed attempt, the backoff's. None on rows from before retries were planned.
+    retry_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     channel_id: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
-    error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # why the last attempt failed
 
 
 class SlackEvent(Base):
