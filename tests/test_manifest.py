@@ -96,6 +96,6 @@ def test_bot_scopes_are_exactly_what_the_code_uses() -> None:
 def test_subscribed_events_are_the_ones_listened_for() -> None:
     listened = set()
     for path in source_files():
-        listened |= set(re.findall(r'app\.event\("([a-z_]+)"\)', path.read_text()))
+        listened |= set(re.findall(r'app\.event\("([a-z_]+)"', path.read_text()))
     declared = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     assert {EVENT_TYPES.get(e, e) for e in declared} == listened
