@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,10 +207,8 @@ def _mutate(data: Any, path: tuple[Any, ...], how: str, replacement: Any) -> Non
     if not isinstance(parent, dict | list):
         return
     if how == "drop":
-        try:
+        with suppress(KeyError, IndexError):
             del parent[path[-1]]
-        except (KeyError, IndexError):
-            pass
     elif isinstance(parent, dict) or path[-1] < len(parent):
         parent[path[-1]] = replacement
 
