@@ -11,14 +11,13 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain import checkins, slots, topics
+from bot.domain import catchup, checkins, slots, topics
 from bot.domain.retro import RETRO_WINDOW
 from bot.store.models import Group, GroupState, Kickoff, Poll, Week
 
 KICKOFF_GRACE = timedelta(hours=24)
 ATTENDANCE_GRACE = timedelta(hours=12)
 VOTE_MIN_OPEN = timedelta(hours=1)
-CATCHUP_AFTER = timedelta(hours=1)  # time to answer the attendance check first
 REPORT_GRACE = timedelta(hours=48)
 RETRO_GRACE = timedelta(days=7)
 
@@ -164,7 +163,7 @@ def _after_session(group: Group, week: Week, zones: dict[str, str]) -> Iterable[
         key=f"catchup:{group.id}:{week.number}",
         kind=Kind.CATCHUP,
         group_id=group.id,
-        due_at=week.ends_at + CATCHUP_AFTER,
+        due_at=catchup.dm_at(week, zones.values()),
         useful_until=closes,
         week=week.number,
     )
