@@ -127,9 +127,9 @@ def _planned(
         if week.ends_at <= now:
             yield from _after_session(group, week, zones)
     final = group.weeks_planned[-1] if group.weeks_planned else None
-    if final is not None:
+    if final is not None and group.retro_ts is None:
         yield Due(
-            key=f"retro:{group.id}",
+            key=f"retro:{group.id}:r{final.revision}",  # resume() renews a retro that failed
             kind=Kind.RETRO,
             group_id=group.id,
             due_at=final.ends_at,
