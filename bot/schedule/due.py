@@ -136,6 +136,7 @@ def _planned(
             useful_until=final.ends_at + RETRO_GRACE,
             week=final.number,
         )
+    if final is not None:
         yield Due(
             key=f"summary:{group.id}",
             kind=Kind.SUMMARY,
