@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from bot.devtools.block_walk import visible_text
 from bot.devtools.fake_slack import FakeSlack, Message
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.domain import groups
+from bot.schedule.runner import collect_due
 from bot.slack import ids
 from bot.store import Store
 from bot.store.migrate import upgrade
@@ -35,10 +37,12 @@ PEOPLE = {
     "U_BEN": ("ben", "Europe/Berlin"),
     "U_CHEN": ("chen", "Asia/Singapore"),
     "U_DEV": ("dev", "Europe/Amsterdam"),
+    "U_EVA": ("eva", "Europe/Madrid"),
+    "U_FINN": ("finn", "Europe/Helsinki"),
 }
-FRAN, ANA, BEN, CHEN, DEV = PEOPLE
-LINES_PER_POST = 30
-LINES_PER_UPDATE = 6
+FRAN, ANA, BEN, CHEN, DEV, EVA, FINN = PEOPLE
+WIDTH = 96
+INDENT = "      "
 _MENTION = re.compile(r"<@(U[A-Z0-9_]+)>")
 _CHANNEL = re.compile(r"<#(C[A-Z0-9_]+)>")
 _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
@@ -91,39 +95,113 @@ class Transcript:
         for note in ephemerals[self._ephemerals :]:
             user = note.ephemeral_to or ""
             who = PEOPLE[user][0] if user in PEOPLE else user
-            self._print(f"only {who} sees", _lines(note.text or visible_text(note.blocks)))
+            self._print(f"only {who} sees", shown_lines(note.blocks, note.text))
         self._ephemerals = len(ephemerals)
 
     def _show(self, message: Message, label: str) -> None:
         if message.user != self.fake.bot_user_id:
             return
         key = (message.channel, message.ts)
-        lines = _lines(visible_text(message.blocks) or message.text)
+        lines = shown_lines(message.blocks, message.text)
         seen = self._seen.get(key)
         if seen is not None and seen[0] == message.edits:
             return
         self._seen[key] = (message.edits, lines)
         if seen is None:
-            self._print(label, lines, LINES_PER_POST)
+            self._print(label, lines)
         else:
             changed = [line for line in lines if line not in seen[1]]
-            self._print(f"{label}, updated", changed or ["(closed)"], LINES_PER_UPDATE)
+            self._print(f"{label}, updated", changed or ["(no visible change)"])
 
-    def _print(self, where: str, lines: list[str], limit: int = LINES_PER_POST) -> None:
-        shown = lines[:limit]
+    def _print(self, where: str, lines: list[str]) -> None:
         self.out.write(f"{self._when()}  🤖 [{where}]\n")
-        for line in shown:
-            self.out.write(f"      {line[:110]}\n")
-        if len(lines) > len(shown):
-            self.out.write(f"      … ({len(lines) - len(shown)} more lines)\n")
+        for line in lines:
+            self.out.write(wrapped(line))
 
     def _when(self) -> str:
         local = self.sim.moment.astimezone(ZoneInfo("Europe/Amsterdam"))
         return f"{local:%a %d %b %H:%M}"
 
 
+def wrapped(line: str) -> str:
+    """One line of a message, wrapped (never cut) under the transcript's indent."""
+    lead = INDENT + " " * (len(line) - len(line.lstrip(" ")))
+    return (
+        "\n".join(
+            textwrap.wrap(
+                line.strip(),
+                WIDTH,
+                initial_indent=lead,
+                subsequent_indent=lead + "  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+        + "\n"
+    )
+
+
+def shown_lines(blocks: list[dict[str, Any]] | None, fallback: str | None) -> list[str]:
+    """A message as a person sees it: plain text, buttons as [ Buttons ]."""
+    if not blocks:
+        return _lines(fallback or "")
+    lines: list[str] = []
+    for block in blocks:
+        lines += _block_lines(block)
+    return lines
+
+
+def _block_lines(block: dict[str, Any]) -> list[str]:
+    kind = block.get("type")
+    if kind == "header":
+        return [f"▌ {plain(block['text']['text'])}"]
+    if kind == "divider":
+        return ["─" * 24]
+    if kind == "actions":
+        return ["  ".join(_control(e) for e in block.get("elements", []))]
+    if kind == "context":
+        return [plain(" · ".join(t for e in block.get("elements", []) if (t := _text_of(e))))]
+    if kind == "section":
+        lines = _lines(_text_of(block.get("text") or {}))
+        for field in block.get("fields") or []:
+            lines += _lines(_text_of(field))
+        accessory = block.get("accessory")
+        if accessory:
+            lines.append(_control(accessory))
+        return lines
+    return _lines(visible_text([block]))
+
+
+def _text_of(element: dict[str, Any]) -> str:
+    text = element.get("text")
+    return text if isinstance(text, str) else ""
+
+
+def _control(element: dict[str, Any]) -> str:
+    label = (element.get("text") or element.get("placeholder") or {}).get("text", "…")
+    return f"[ {plain(label)} ]" if element.get("type") == "button" else f"[ {plain(label)} ▾ ]"
+
+
+_CODE_FENCE = re.compile(r"```\n?(.*?)\n?```", re.S)
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+_STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def plain(text: str) -> str:
+    """Slack's mrkdwn read as a person reads it: no *, _, ~ or backticks, names for ids."""
+    text = readable(text)
+    text = _CODE_FENCE.sub(
+        lambda m: "\n".join("  " + line for line in m.group(1).split("\n")), text
+    )
+    for pattern in (_BOLD, _ITALIC, _STRIKE, _INLINE_CODE):
+        text = pattern.sub(r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _lines(text: str) -> list[str]:
-    return [line for line in readable(text).splitlines() if line.strip()]
+    return [line for line in plain(text).splitlines() if line.strip()]
 
 
 class Story:
@@ -134,8 +212,14 @@ class Story:
     # --- moving time ---------------------------------------------------------------------
 
     def until(self, moment: datetime) -> None:
+        """Move time to `moment`, stopping at each instant something falls due (as the
+        bot, ticking every minute, would send it) rather than at every hour."""
         while self.sim.moment < moment:
-            self.sim.moment = min(self.sim.moment + timedelta(hours=1), moment)
+            with self.ws.store.transaction() as session:
+                ahead = [
+                    d.due_at for d in collect_due(session, moment) if d.due_at > self.sim.moment
+                ]
+            self.sim.moment = min([*ahead, moment])
             self.ws.tick(self.sim.moment)
             self.log.flush()
 
@@ -198,6 +282,8 @@ class Story:
             (BEN, "Design a sharded queue for payments", "120"),
             (CHEN, "Learn how CRDTs work for our offline editor", "90"),
             (DEV, "Get better at reasoning about failure modes", "60"),
+            (EVA, "Know when eventual consistency is good enough", "60"),
+            (FINN, "Prepare for our move to multi-region", "90"),
         ):
             self.click(user, self.find(CHANNEL, "Join"), ids.JOIN, "Join")
             self.fill(user, {"goal": goal, "minutes_per_week": minutes}, "the join form")
@@ -210,7 +296,7 @@ class Story:
             FRAN, {"kickoff_date": "2026-03-17", "kickoff_time": "18:00"}, "the kick-off form"
         )
         self.until(datetime(2026, 3, 17, 17, tzinfo=UTC))
-        for user in (ANA, BEN, CHEN, DEV, FRAN):
+        for user in (ANA, BEN, CHEN, DEV, EVA, FRAN):
             self.click(user, self.find(CHANNEL, "I'm aligned"), ids.KICKOFF_ALIGNED, "I'm aligned")
         self.click(FRAN, self.find(CHANNEL, "I'm aligned"), ids.CYCLE_START, "Start the cycle")
         for user, topic in (
@@ -222,8 +308,8 @@ class Story:
         ):
             self.command(user, f"propose {topic}")
 
-        for week in self.group().weeks_planned:
-            self.week(week.number, week.starts_at, week.ends_at)
+        for n in range(1, 7):
+            self.week(n)
 
         final = self.group().weeks_planned[-1]
         self.log.say("— After the last session —")
@@ -248,25 +334,35 @@ class Story:
                 },
                 "the feedback form",
             )
-        self.until(final.ends_at + timedelta(days=4))
+        self.until(final.ends_at + timedelta(days=4, hours=2))
         self.outcome()
 
-    def week(self, n: int, starts: datetime, ends: datetime) -> None:
+    def week(self, n: int) -> None:
+        """Week 2 goes wrong: Chen can't make it, the vote ties, and Fran skips the next
+        week for a holiday. Dev drifts away in weeks 3 and 4, which the bot points out."""
+        planned = self.group().week(n)
+        assert planned is not None
+        starts, ends = planned.starts_at, planned.ends_at
+        self.until(starts - timedelta(days=1, hours=1))  # last week's digest comes first
         self.log.say(f"— Week {n} —")
         self.until(starts - timedelta(hours=2))
         prompt = self.find(CHANNEL, f"Week {n} of 6")
         self.post(BEN, CHANNEL, f"Worth reading: <https://example.com/distributed/{n}>", prompt.ts)
         self.until(starts)
         check = self.find(CHANNEL, f"Week {n} —")
-        for user in (FRAN, ANA, BEN, DEV):
+        drifting = n in (3, 4)
+        for user in (FRAN, ANA, BEN, EVA, *(() if drifting else (DEV,))):
             self.click(user, check, ids.ATTEND_HERE, "I'm here")
-        if n != 2:  # Chen misses week 2
+        if n == 2:
+            self.click(CHEN, check, ids.ATTEND_AWAY, "Can't make it")
+        else:
             self.click(CHEN, check, ids.ATTEND_HERE, "I'm here")
         self.until(ends)
         if n < 6:
             vote = self.find(CHANNEL, "Vote: week")
             self.click(ANA, vote, f"{ids.VOTE_OPTION}_1", "1️⃣ on the vote")
-            self.click(BEN, vote, f"{ids.VOTE_OPTION}_1", "1️⃣ on the vote")
+            second = 2 if n == 2 else 1  # a tie in week 2
+            self.click(BEN, vote, f"{ids.VOTE_OPTION}_{second}", f"{second}️⃣ on the vote")
         self.until(ends + timedelta(hours=16))
         ana_dm = [m for m in self.ws.fake.dm(ANA) if "check-in —" in m.plain][-1]
         self.click(ANA, ana_dm, ids.CHECKIN, "Check in")
@@ -284,6 +380,9 @@ class Story:
         self.post(
             BEN, BEN, "Read two papers, the second one finally made quorums click.", ben_dm.ts
         )
+        if n == 2:
+            self.log.say("Fran is away next week, so the group takes a week off.")
+            self.command(FRAN, "skip")
 
     def outcome(self) -> None:
         group = self.group()
@@ -323,8 +422,8 @@ def main(out: TextIO = sys.stdout) -> int:
     sim = SimulatedClock(START)
     out.write(
         "p2p demo: a six-week peer-learning cycle in a simulated Slack workspace (no Slack, "
-        "no network).\nTimes are Amsterdam time; members live in Lisbon, Berlin, Amsterdam "
-        "and Singapore.\n"
+        "no network).\nTimes are Amsterdam time; members live in Lisbon, Berlin, Madrid, "
+        "Helsinki, Amsterdam and Singapore.\n"
     )
     with simulated_workspace(sim) as ws:
         Story(ws, sim, out).run()

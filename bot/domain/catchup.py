@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,7 +12,23 @@ from sqlalchemy.orm import Session
 from bot.domain.access import require_member
 from bot.domain.groups import get_group
 from bot.store.inserts import insert_if_absent, locked_row
-from bot.store.models import Attendance, CatchUp, Group
+from bot.store.models import Attendance, CatchUp, Group, Week
+
+AFTER_SESSION = timedelta(hours=1)  # time to answer the attendance check first
+AWAKE_FROM, AWAKE_UNTIL = 8, 21  # local hours a DM nobody asked for may arrive
+
+
+def dm_at(week: Week, zones: Iterable[str]) -> datetime:
+    """An hour after the session, or later if that is night where members live: the first
+    hour (within a day) at which the most of them are between 08:00 and 21:00."""
+    places = [ZoneInfo(zone) for zone in set(zones)] or [ZoneInfo("UTC")]
+    hours = [week.ends_at + AFTER_SESSION + timedelta(hours=n) for n in range(24)]
+
+    def awake(moment: datetime) -> int:
+        return sum(AWAKE_FROM <= moment.astimezone(p).hour < AWAKE_UNTIL for p in places)
+
+    most = max(awake(moment) for moment in hours)
+    return next(moment for moment in hours if awake(moment) == most)
 
 
 def absentees(group: Group, answers: dict[str, Attendance]) -> list[str]:

@@ -100,6 +100,9 @@ def resume(session: Session, *, team_id: str, group_id: int, user_id: str, now: 
         for offset, week in enumerate(pending):
             _reschedule(week, slots.weeks_later(first, offset, group.timezone))
         follow_open_votes(session, group)
+    final = group.weeks_planned[-1] if group.weeks_planned else None
+    if final is not None and final.ends_at <= now and group.retro_ts is None:
+        final.revision += 1  # the retro is owed afresh (it failed while the channel was lost)
     group.state = GroupState.RUNNING
     group.paused_at = None
     session.flush()

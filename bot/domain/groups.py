@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain import slots
@@ -75,12 +76,7 @@ def create_group(
 ) -> Group:
     """A new group, recruiting, with its facilitator as the first member."""
     validate_draft(draft)
-    live = live_group(session, team_id=team_id, channel_id=channel_id)
-    if live is not None:
-        raise Conflict(
-            f"<#{channel_id}> already has a live group, *{live.topic}*. One group per channel "
-            "keeps the weekly posts readable: start the new one in another channel."
-        )
+    _refuse_a_second_live_group(session, team_id=team_id, channel_id=channel_id)
     now = utcnow()
     group = Group(
         team_id=team_id,
@@ -109,9 +105,24 @@ def create_group(
             timezone=draft.facilitator_timezone,
         )
     )
-    session.add(group)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: the loser of a race can still answer
+            session.add(group)
+            session.flush()
+    except IntegrityError:
+        # Someone started a group here at the same moment and committed first.
+        _refuse_a_second_live_group(session, team_id=team_id, channel_id=channel_id)
+        raise
     return group
+
+
+def _refuse_a_second_live_group(session: Session, *, team_id: str, channel_id: str) -> None:
+    live = live_group(session, team_id=team_id, channel_id=channel_id)
+    if live is not None:
+        raise Conflict(
+            f"<#{channel_id}> already has a live group, *{live.topic}*. One group per channel "
+            "keeps the weekly posts readable: start the new one in another channel."
+        )
 
 
 def get_group(session: Session, *, team_id: str, group_id: int, for_update: bool = False) -> Group:

@@ -11,14 +11,13 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain import checkins, slots, topics
+from bot.domain import catchup, checkins, slots, topics
 from bot.domain.retro import RETRO_WINDOW
 from bot.store.models import Group, GroupState, Kickoff, Poll, Week
 
 KICKOFF_GRACE = timedelta(hours=24)
 ATTENDANCE_GRACE = timedelta(hours=12)
 VOTE_MIN_OPEN = timedelta(hours=1)
-CATCHUP_AFTER = timedelta(hours=1)  # time to answer the attendance check first
 REPORT_GRACE = timedelta(hours=48)
 RETRO_GRACE = timedelta(days=7)
 
@@ -128,15 +127,16 @@ def _planned(
         if week.ends_at <= now:
             yield from _after_session(group, week, zones)
     final = group.weeks_planned[-1] if group.weeks_planned else None
-    if final is not None:
+    if final is not None and group.retro_ts is None:
         yield Due(
-            key=f"retro:{group.id}",
+            key=f"retro:{group.id}:r{final.revision}",  # resume() renews a retro that failed
             kind=Kind.RETRO,
             group_id=group.id,
             due_at=final.ends_at,
             useful_until=final.ends_at + RETRO_GRACE,
             week=final.number,
         )
+    if final is not None:
         yield Due(
             key=f"summary:{group.id}",
             kind=Kind.SUMMARY,
@@ -164,7 +164,7 @@ def _after_session(group: Group, week: Week, zones: dict[str, str]) -> Iterable[
         key=f"catchup:{group.id}:{week.number}",
         kind=Kind.CATCHUP,
         group_id=group.id,
-        due_at=week.ends_at + CATCHUP_AFTER,
+        due_at=catchup.dm_at(week, zones.values()),
         useful_until=closes,
         week=week.number,
     )

@@ -20,6 +20,7 @@ Problem = str | None
 _OUR_IDS = {value for name, value in vars(ids).items() if name.isupper()}
 _ID_VALUE = re.compile(r"\d{1,18}(:\d{1,18})?")
 _TEXT = (str, type(None))
+_URL = re.compile(r"https?://[^\s/]+/")
 _MAX_DEPTH = 32
 
 # key -> allowed JSON types, wherever the key appears in an envelope, action, view or event
@@ -61,10 +62,29 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
+# What Slack always sends with each kind of request, as dotted paths to text.
+_REQUIRED = {
+    "command": ("command", "user_id", "team_id", "channel_id", "trigger_id", "response_url"),
+    "block_actions": ("user.id", "team.id", "trigger_id"),
+    "view_submission": ("user.id", "team.id", "view.id", "view.callback_id", "trigger_id"),
+    "view_closed": ("user.id", "team.id", "view.id", "view.callback_id"),
+    "event_callback": ("team_id", "event_id", "event.type"),
+    "url_verification": ("challenge",),
+}
+
+
 def shape_problem(body: dict[str, Any]) -> Problem:
     """None when `body` can be handed to Bolt, else what is wrong with it (for the log)."""
     if _depth(body) > _MAX_DEPTH:
         return "nested too deeply"
+    kind = "command" if "command" in body else body.get("type")
+    for path in _REQUIRED.get(kind, ()) if isinstance(kind, str) else ():
+        if not isinstance(_at(body, path), str):
+            return f"{kind} without {path}"
+    if kind == "block_actions" and not body.get("actions"):
+        return "block_actions without actions"
+    if "response_url" in body and not _URL.match(str(body["response_url"])):
+        return "response_url is not a URL"
     problem = _fields("body", body)
     for part in ("user", "team", "channel", "container", "message", "state"):
         problem = problem or _part(part, body.get(part))
@@ -78,6 +98,12 @@ def shape_problem(body: dict[str, Any]) -> Problem:
         if not isinstance(entry, dict):
             problem = problem or f"authorizations/response_urls[{index}] is not an object"
     return problem or _view(body.get("view")) or _event(body.get("event"))
+
+
+def _at(data: Any, path: str) -> Any:
+    for key in path.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def _fields(where: str, data: dict[str, Any]) -> Problem:

@@ -41,7 +41,7 @@ def test_a_dm_that_cannot_be_delivered_stops_nobody_else(
         "chat.postMessage", "channel_not_found", when=lambda args: args.get("channel") == ANA
     )
 
-    clock.run_until(week.ends_at + timedelta(hours=2))
+    clock.run_until(week.ends_at + timedelta(hours=15))  # the catch-up waits for Chen's morning
 
     assert the_group(ws).state is GroupState.RUNNING
     for person in (BEN, CHEN, FAC):
@@ -54,7 +54,7 @@ def test_a_reply_under_a_catch_up_dm_is_not_taken_for_a_check_in(
 ) -> None:
     run_cycle(ws, clock)
     week = the_group(ws).weeks_planned[0]
-    clock.run_until(week.ends_at + timedelta(hours=2))
+    clock.run_until(week.ends_at + timedelta(hours=15))  # the catch-up waits for Chen's morning
     catch_up = next(m for m in ws.fake.dm(ANA) if "You missed week 1" in m.plain)
 
     ws.post(ANA, ANA, "Thanks, will do!", thread_ts=catch_up.ts)

@@ -183,6 +183,11 @@ class FakeSlack:
         with self.ws.lock:
             self.ws.users[user_id].deleted = True
 
+    def delete_channel(self, channel_id: str) -> None:
+        """Someone deleted the channel: Slack answers channel_not_found from now on."""
+        with self.ws.lock:
+            del self.ws.channels[channel_id]
+
     def archive(self, channel_id: str) -> None:
         with self.ws.lock:
             self._channel(channel_id).is_archived = True

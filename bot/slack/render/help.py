@@ -6,7 +6,8 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot.slack.render.format import mention, schedule
 from bot.slack.render.message import Message
-from bot.store.models import Group, GroupState
+from bot.slack.render.retro import STALL_REASONS
+from bot.store.models import Group, GroupState, StallReason
 
 COMMANDS = [
     ("/p2p start [topic]", "start a peer-learning group in this channel (opens a form)"),
@@ -44,10 +45,10 @@ def help_message(unknown: str | None = None) -> Message:
     )
 
 
-def excerpt(typed: str) -> str:
+def excerpt(typed: str, *, limit: int = ECHO_LIMIT) -> str:
     """What someone typed, short enough to echo back and unable to break out of `code`."""
     flat = " ".join(typed.replace("`", "'").split())
-    return flat if len(flat) <= ECHO_LIMIT else flat[: ECHO_LIMIT - 1] + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 STATE_LABELS = {
@@ -89,4 +90,9 @@ def _status_line(group: Group) -> str:
         short = group.min_members - len(group.members)
         line += f" ({short} more to start)" if short > 0 else " (ready for a kick-off)"
     line += f" · facilitator {mention(group.facilitator_id)}\n{schedule(group)}"
+    if group.state is GroupState.STALLED:
+        reason = STALL_REASONS[group.stall_reason or StallReason.OTHER].lower()
+        line += f"\nStalled: {reason}"
+        if group.stall_note:
+            line += f" — “{excerpt(group.stall_note, limit=200)}”"
     return line

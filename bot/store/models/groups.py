@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.store.base import Base, str_enum
@@ -48,8 +48,22 @@ class MemberStatus(enum.StrEnum):
     LEFT = "left"
 
 
+# Ended groups (completed, stalled, cancelled) step aside: a channel holds one live group.
+LIVE_STATES = "state IN ('recruiting', 'running', 'paused')"
+
+
 class Group(Base):
     __tablename__ = "groups"
+    __table_args__ = (
+        Index(
+            "uq_groups_one_live_per_channel",
+            "team_id",
+            "channel_id",
+            unique=True,
+            postgresql_where=text(LIVE_STATES),
+            sqlite_where=text(LIVE_STATES),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
