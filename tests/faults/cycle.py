@@ -207,9 +207,9 @@ def _race(ws: SimulatedWorkspace, stores: list[Store], moment: datetime) -> None
 
 def _kill_a_ticker(fake: FakeSlack, url: str, moment: datetime, rng: random.Random) -> None:
     """A ticker process of its own, killed -9 at a random point of its tick."""
+    args = [url, fake.api_url, fake.bot_token, moment.isoformat(), "doomed:1"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.ticker", url, fake.api_url, fake.bot_token]
-        + [moment.isoformat(), "doomed:1"],  # noqa: RUF005
+        [sys.executable, "-m", "tests.faults.ticker", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
