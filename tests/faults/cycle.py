@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.schedule import ledger
-from bot.schedule.runner import run_due
+from bot.schedule.runner import collect_due, run_due
 from bot.slack.scheduled import SlackSender
 from bot.store import Store
 from bot.store.models import Delivery
@@ -108,11 +108,20 @@ def calm_run(url: str, *, weeks: int = 2) -> tuple[set[str], list[datetime]]:
     databases.truncate_all(store.engine)
     with workspace(store) as (ws, clock):
         run_cycle(ws, clock, weeks=str(weeks))
-        clock.run_until(clock.now + timedelta(days=7 * weeks + 10), timedelta(hours=1))
+        horizon = clock.now + timedelta(days=7 * weeks + 30)
+        while upcoming := _next_due(store, after=clock.now, horizon=horizon):
+            clock.tick(upcoming)
         due = set(posted_keys(ws.fake))
     ticks = schedule(store)
     store.dispose()
     return due, ticks
+
+
+def _next_due(store: Store, *, after: datetime, horizon: datetime) -> datetime | None:
+    """When the next thing falls due, as things stand (posting it may plan more)."""
+    with store.transaction() as session:
+        later = [item.due_at for item in collect_due(session, horizon) if item.due_at > after]
+    return min(later, default=None)
 
 
 def trial(
