@@ -15,6 +15,7 @@ from bot.schedule import ledger
 from bot.schedule.runner import collect_due
 from bot.slack import gateway
 from bot.slack.gateway import Gateway
+from bot.slack.render.message import Message
 from bot.store.models import Delivery, DeliveryState
 from tests.slack.clock import Clock, utc
 from tests.slack.cycle_steps import group_of
@@ -189,3 +190,19 @@ def test_looking_for_a_post_reads_a_bounded_number_of_pages(
 def given_up(ws: SimulatedWorkspace) -> list[Delivery]:
     with ws.store.transaction() as session:
         return ledger.given_up(session)
+
+
+def test_a_read_whose_connection_drops_is_retried_and_a_post_is_not(
+    ws: SimulatedWorkspace,
+) -> None:
+    posted = ws.fake.add_user_message(CHANNEL, ANA, "hello")
+    ws.fake.drop_after("chat.getPermalink")
+    ws.fake.drop_after("chat.postMessage")
+    slack = Gateway(ws.client)
+
+    assert slack.permalink(CHANNEL, posted.ts)  # asked again: reading twice is harmless
+    with pytest.raises(gateway.OutcomeUnknown):
+        slack.post(CHANNEL, Message(text="once"))
+
+    assert [m.plain for m in ws.fake.messages(CHANNEL)] == ["hello", "once"]
+    assert len(ws.fake.calls_to("chat.postMessage")) == 1
