@@ -20,7 +20,7 @@ from tests import databases
 from tests.faults.proxy import Mode, TcpProxy
 from tests.slack.clock import Clock
 from tests.slack.cycle_steps import group_of, last_answer
-from tests.slack.people import ANA, BEN, CHANNEL, run_cycle
+from tests.slack.people import ANA, BEN, CHANNEL, FAC, START_VALUES, run_cycle
 
 DOWN: list[Mode] = ["refuse", "blackhole"]
 
@@ -71,6 +71,23 @@ def test_clicks_and_commands_while_the_database_is_away_say_they_did_not_count(
 
     ws.click(ANA, check, ids.ATTEND_HERE)  # the database is back: trying again works
     assert stored_attendance(ws) == {ANA: True}
+
+
+def test_a_form_sent_while_the_database_refuses_stays_open_and_says_so(
+    ws: SimulatedWorkspace, proxy: TcpProxy
+) -> None:
+    ws.command(FAC, "start", channel_id=CHANNEL)
+    form = ws.fake.open_modal(FAC)
+
+    proxy.set_mode("refuse")
+    reply = ws.submit(FAC, form, START_VALUES)
+    proxy.set_mode("pass")
+
+    assert reply.status == 200 and reply.json["response_action"] == "errors"
+    assert "nothing was saved" in reply.json["errors"]["topic"]  # under the first field
+    assert ws.fake.open_modal(FAC) is not None  # still open, with what was typed
+    assert ws.submit(FAC, form, START_VALUES).json is None  # sent again: it goes through
+    assert ws.fake.find_message(CHANNEL, "Join")
 
 
 @pytest.mark.parametrize("mode", DOWN)
