@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.add_column(sa.Column("next_due_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f("ix_groups_next_due_at"), ["next_due_at"], unique=False)
+    op.create_index("ix_groups_next_due_at", "groups", ["next_due_at"], unique=False)
     # Live groups are looked at by the first tick, which writes their exact next moment.
     op.execute(
         "UPDATE groups SET next_due_at = CURRENT_TIMESTAMP WHERE state IN ('recruiting', 'running')"
@@ -30,8 +30,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("deliveries", schema=None) as batch_op:
-        batch_op.drop_index("ix_deliveries_state_claimed_at")
+    op.drop_index("ix_deliveries_state_claimed_at", table_name="deliveries")
+    op.drop_index("ix_groups_next_due_at", table_name="groups")
     with op.batch_alter_table("groups", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_groups_next_due_at"))
         batch_op.drop_column("next_due_at")
