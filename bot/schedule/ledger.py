@@ -1,7 +1,8 @@
 """The deliveries ledger: a post is claimed by its unique key before it is sent.
 
 Claiming is an INSERT that does nothing when the key exists, so two processes ticking at
-the same moment cannot both win. A claim whose send was never confirmed (the process
+the same moment cannot both win. On PostgreSQL a key another replica is claiming right now
+is passed over rather than waited for (a transaction-scoped advisory lock on the key). A claim whose send was never confirmed (the process
 died in between) can be taken over once its lease runs out; the new owner first looks
 for the post in Slack, so a post that did go out is not sent again.
 """
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.schedule.due import Due, Kind
@@ -96,6 +97,8 @@ def claim(session: Session, due: Due, *, worker: str) -> Claim | None:
     """Leases run on the wall clock, whatever instant the tick is about (`p2p-bot tick
     --at` in the past must not make a claim look abandoned to a running bot)."""
     now = utcnow()
+    if not _nobody_else_claiming(session, due.key):
+        return None
     values = {
         **_row(due),
         "state": DeliveryState.CLAIMED,
@@ -121,6 +124,18 @@ def claim(session: Session, due: Due, *, worker: str) -> Claim | None:
     if cast(CursorResult[Any], taken).rowcount != 1:
         return None
     return Claim(due, recovering_since=previous.claimed_at)
+
+
+CLAIM_LOCKS = 9  # the advisory lock space of claims (the two-key form; see migrate.py's)
+
+
+def _nobody_else_claiming(session: Session, key: str) -> bool:
+    """PostgreSQL: False if another transaction holds this key's claim lock (it is
+    claiming it now). Passed over, the item is found again by a later look if need be."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: writers take turns anyway
+    locked = text("SELECT pg_try_advisory_xact_lock(:space, hashtext(:key))")
+    return bool(session.scalar(locked, {"space": CLAIM_LOCKS, "key": key}))
 
 
 def confirm(session: Session, key: str, sent: Sent) -> None:
