@@ -140,10 +140,12 @@ def run_due(
                 _handle(store, sender, item, now=at(), worker=worker, report=report)
             except Exception:
                 log.exception("could not handle %s; a later tick will", item.key)
-            finally:
-                if lanes.done(item):
+            if lanes.done(item):
+                try:
                     with store.transaction() as session:
                         index.refresh(session, [item.group_id], skip_locked=True)
+                except Exception:  # the group stays due in the index: a later look finds it
+                    log.exception("could not refresh group %s's next due moment", item.group_id)
 
     gather()
     if lanes.empty():
@@ -151,11 +153,13 @@ def run_due(
     pool = [threading.Thread(target=work, name=f"deliver-{n}") for n in range(hands)]
     for thread in pool:
         thread.start()
-    while not lanes.wait_idle(RECOLLECT_EVERY):
-        gather()
-    lanes.close()
-    for thread in pool:
-        thread.join()
+    try:
+        while not lanes.wait_idle(RECOLLECT_EVERY):
+            gather()
+    finally:
+        lanes.close()  # the hands finish what is queued, then stop
+        for thread in pool:
+            thread.join()
     for keys in (report.sent, report.nothing_to_send, report.stale, report.failed, report.retry):
         keys.sort(key=lambda key: taken.get(key, 0))
     log.info("tick at %s: %s", now.isoformat(), report.summary())
