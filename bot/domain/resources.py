@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from bot.store.inserts import insert_if_absent
 from bot.store.models import Group, Resource
+from bot.store.models.topics import URL_MAX
 
 log = logging.getLogger(__name__)
 
-URL_MAX = Resource.__table__.c.url.type.length
 
 # Slack sends links in message text as <https://example.com> or <https://example.com|label>.
 _SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")

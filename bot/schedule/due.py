@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.domain import catchup, checkins, slots, topics
 from bot.domain.retro import RETRO_WINDOW
@@ -20,6 +20,7 @@ ATTENDANCE_GRACE = timedelta(hours=12)
 VOTE_MIN_OPEN = timedelta(hours=1)
 REPORT_GRACE = timedelta(hours=48)
 RETRO_GRACE = timedelta(days=7)
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 
 
 class Kind(enum.StrEnum):
@@ -67,6 +68,19 @@ def due_for_group(
     """
     items = _planned(group, kickoff=kickoff, polls=list(polls), now=now, settled=settled)
     return sorted((i for i in items if i.due_at <= now), key=lambda i: (i.due_at, i.key))
+
+
+def next_due_at(
+    group: Group,
+    *,
+    kickoff: Kickoff | None,
+    polls: Iterable[Poll],
+    settled: Collection[str],
+) -> datetime | None:
+    """The earliest moment the group owes something not yet `settled` (it may be past);
+    None when it owes nothing more. The same plan as `due_for_group`, with no end to `now`."""
+    planned = _planned(group, kickoff=kickoff, polls=list(polls), now=_END_OF_TIME, settled=settled)
+    return min((i.due_at for i in planned if i.key not in settled), default=None)
 
 
 def _planned(

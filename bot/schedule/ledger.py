@@ -1,8 +1,9 @@
 """The deliveries ledger: a post is claimed by its unique key before it is sent.
 
 Claiming is an INSERT that does nothing when the key exists, so two processes ticking at
-the same moment cannot both win. A claim whose send was never confirmed (the process
-died in between) can be taken over once its lease runs out; the new owner first looks
+the same moment cannot both win. On PostgreSQL a key another replica is claiming right now
+is passed over rather than waited for (a transaction-scoped advisory lock on the key). A
+claim whose send was never confirmed (the process died in between) can be taken over once its lease runs out; the new owner first looks
 for the post in Slack, so a post that did go out is not sent again.
 
 A failed attempt is tried again after a backoff that doubles each time, up to
@@ -25,6 +26,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -133,6 +135,8 @@ def claim(session: Session, due: Due, *, worker: str) -> Claim | None:
     """Leases run on the wall clock, whatever instant the tick is about (`p2p-bot tick
     --at` in the past must not make a claim look abandoned to a running bot)."""
     now = utcnow()
+    if not _nobody_else_claiming(session, due.key):
+        return None
     values = {
         **_row(due),
         "state": DeliveryState.CLAIMED,
@@ -166,6 +170,18 @@ def claim(session: Session, due: Due, *, worker: str) -> Claim | None:
         return None
     # Any attempt since the item fell due may have posted it: look from then on.
     return Claim(due, recovering_since=min(previous.claimed_at, due.due_at))
+
+
+CLAIM_LOCKS = 9  # the advisory lock space of claims (the two-key form; see migrate.py's)
+
+
+def _nobody_else_claiming(session: Session, key: str) -> bool:
+    """PostgreSQL: False if another transaction holds this key's claim lock (it is
+    claiming it now). Passed over, the item is found again by a later look if need be."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: writers take turns anyway
+    locked = text("SELECT pg_try_advisory_xact_lock(:space, hashtext(:key))")
+    return bool(session.scalar(locked, {"space": CLAIM_LOCKS, "key": key}))
 
 
 def confirm(session: Session, key: str, sent: Sent) -> None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.kickoff import latest_kickoff
-from bot.schedule import ledger
+from bot.schedule import index, ledger
 from bot.schedule.due import Due, due_for_group
+from bot.schedule.lanes import Lanes
 from bot.schedule.ledger import Claim, Sent
 from bot.store import Store
 from bot.store.models import DeliveryState, Group, GroupState, Poll
@@ -23,6 +25,8 @@ from bot.store.models import DeliveryState, Group, GroupState, Poll
 log = logging.getLogger(__name__)
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
+HANDS = 8  # items in flight at once; one workspace gets at most half of them
+RECOLLECT_EVERY = 10.0  # seconds
 
 
 class Undeliverable(Exception):
@@ -71,26 +75,39 @@ class TickReport:
 
 
 def collect_due(session: Session, now: datetime) -> list[Due]:
+    """What is due at `now` and not yet settled, oldest first.
+
+    Only groups whose next due moment has come (the index) are planned; with nothing due
+    this is one query, plus one for claims left unconfirmed."""
     groups = session.scalars(
-        select(Group).where(Group.state.in_([GroupState.RECRUITING, GroupState.RUNNING]))
+        select(Group).where(Group.next_due_at <= now).order_by(Group.next_due_at)
     ).all()
-    polls: dict[int, list[Poll]] = {}
-    for poll in session.scalars(
-        select(Poll).where(Poll.group_id.in_([g.id for g in groups]), Poll.closed_at.is_(None))
-    ):
-        polls.setdefault(poll.group_id, []).append(poll)
-    settled = ledger.settled_keys(session, [g.id for g in groups])
     items: dict[str, Due] = {}
-    for group in groups:
-        kickoff = (
-            latest_kickoff(session, group.id) if group.state is GroupState.RECRUITING else None
+    if groups:
+        ids = [g.id for g in groups]
+        polls: dict[int, list[Poll]] = {}
+        for poll in session.scalars(
+            select(Poll).where(Poll.group_id.in_(ids), Poll.closed_at.is_(None))
+        ):
+            polls.setdefault(poll.group_id, []).append(poll)
+        kickoffs = index.latest_kickoffs(
+            session, [g.id for g in groups if g.state is GroupState.RECRUITING]
         )
-        planned = due_for_group(
-            group, kickoff=kickoff, polls=polls.get(group.id, []), now=now, settled=settled
-        )
-        for item in planned:
-            if item.key not in settled:
-                items[item.key] = item
+        settled = ledger.settled_keys(session, ids)
+        looked_at_for_nothing = []
+        for group in groups:
+            planned = due_for_group(
+                group,
+                kickoff=kickoffs.get(group.id),
+                polls=polls.get(group.id, []),
+                now=now,
+                settled=settled,
+            )
+            owed = [item for item in planned if item.key not in settled]
+            if not owed:  # e.g. another replica claimed it all
+                looked_at_for_nothing.append(group.id)
+            items.update((item.key, item) for item in owed)
+        index.refresh(session, looked_at_for_nothing, skip_locked=True)
     # A claim left unconfirmed is finished even if the schedule no longer lists it (the
     # vote it closed is closed now, the group it stalled has ended): the sender looks for
     # the post in Slack before sending it.
@@ -99,29 +116,86 @@ def collect_due(session: Session, now: datetime) -> list[Due]:
     return sorted(items.values(), key=lambda i: (i.due_at, i.key))
 
 
-def run_due(store: Store, sender: Sender, *, now: datetime, worker: str = WORKER) -> TickReport:
-    """Do what is due at `now`. Safe to call often, late, twice, or from two processes."""
+def run_due(
+    store: Store,
+    sender: Sender,
+    *,
+    now: datetime,
+    worker: str = WORKER,
+    hands: int = HANDS,
+) -> TickReport:
+    """Do what is due at `now`. Safe to call often, late, twice, or from several processes.
+
+    Items go out on a pool of `hands`, each workspace in its own lane (see `Lanes`); a long
+    fan-out looks again every RECOLLECT_EVERY seconds for what fell due meanwhile. A group
+    whose items are all claimed has its next due moment written to the index."""
     report = TickReport()
-    with store.transaction() as session:
-        items = collect_due(session, now)
-    for item in items:
-        if item.is_stale(now):
-            with store.transaction() as session:
-                settled = ledger.settle_stale(session, item, worker=worker)
-            if settled is DeliveryState.STALE:
-                log.info("skipped %s: its moment passed while the bot was down", item.key)
-                report.stale.append(item.key)
-            elif settled is DeliveryState.FAILED:
-                _gave_up(report, item.key, "no longer useful while still being retried")
-            continue
+    began = time.monotonic()
+    lanes = Lanes(per_workspace=max(1, hands // 2), tiebreak=worker)
+    taken: dict[str, int] = {}
+
+    def at() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - began)
+
+    def gather() -> None:
         with store.transaction() as session:
-            claim = ledger.claim(session, item, worker=worker)
-        if claim is None:
-            continue
-        _deliver(store, sender, claim, now=now, report=report)
-    if items:
-        log.info("tick at %s: %s", now.isoformat(), report.summary())
+            items = collect_due(session, at())
+            places = select(Group.id, Group.team_id).where(
+                Group.id.in_({i.group_id for i in items})
+            )
+            teams = {group_id: team for group_id, team in session.execute(places)}
+        for item in items:
+            lanes.put(teams.get(item.group_id, ""), item)
+
+    def work() -> None:
+        while (item := lanes.take()) is not None:
+            taken.setdefault(item.key, len(taken))
+            try:
+                _handle(store, sender, item, now=at(), worker=worker, report=report)
+            except Exception:
+                log.exception("could not handle %s; a later tick will", item.key)
+            if lanes.done(item):
+                try:
+                    with store.transaction() as session:
+                        index.refresh(session, [item.group_id], skip_locked=True)
+                except Exception:  # the group stays due in the index: a later look finds it
+                    log.exception("could not refresh group %s's next due moment", item.group_id)
+
+    gather()
+    if lanes.empty():
+        return report
+    pool = [threading.Thread(target=work, name=f"deliver-{n}") for n in range(hands)]
+    for thread in pool:
+        thread.start()
+    try:
+        while not lanes.wait_idle(RECOLLECT_EVERY):
+            gather()
+    finally:
+        lanes.close()  # the hands finish what is queued, then stop
+        for thread in pool:
+            thread.join()
+    for keys in (report.sent, report.nothing_to_send, report.stale, report.failed, report.retry):
+        keys.sort(key=lambda key: taken.get(key, 0))
+    log.info("tick at %s: %s", now.isoformat(), report.summary())
     return report
+
+
+def _handle(
+    store: Store, sender: Sender, item: Due, *, now: datetime, worker: str, report: TickReport
+) -> None:
+    if item.is_stale(now):
+        with store.transaction() as session:
+            settled = ledger.settle_stale(session, item, worker=worker)
+        if settled is DeliveryState.STALE:
+            log.info("skipped %s: its moment passed while the bot was down", item.key)
+            report.stale.append(item.key)
+        elif settled is DeliveryState.FAILED:
+            _gave_up(report, item.key, "no longer useful while still being retried")
+        return
+    with store.transaction() as session:
+        claim = ledger.claim(session, item, worker=worker)
+    if claim is not None:
+        _deliver(store, sender, claim, now=now, report=report)
 
 
 def _deliver(

@@ -1,11 +1,12 @@
 """Every call the bot makes to Slack goes through here: one place that knows Slack's errors.
 
-The WebClient honours `429 Retry-After` itself (RateLimitErrorRetryHandler) and retries a
-call whose connection broke — except a post: Slack may have taken it before the line went
-dead, and a blind retry would post it twice. Such a call raises OutcomeUnknown, and the
-caller looks for the post before sending it again. What is left when a call fails is
-mapped to an exception that says what happened in our terms, and logged with the context
-needed to act on it.
+The WebClient retries a call whose connection broke — except a post: Slack may have taken
+it before the line went dead, and a blind retry would post it twice. Such a call raises
+OutcomeUnknown, and the caller looks for the post before sending it again. Work done for a
+workspace waits its turn in that workspace's rate budget (`bot/slack/ratelimit.py`), and a
+`429` pauses the budget for Retry-After before the call is tried again. What is left when a
+call fails is mapped to an exception that says what happened in our terms, and logged with
+the context needed to act on it.
 """
 
 from __future__ import annotations
@@ -21,15 +22,13 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.views import View
 
+from bot.slack.ratelimit import Budgets, budgets_for
 from bot.slack.render.message import Message
 
 log = logging.getLogger(__name__)
@@ -59,6 +58,10 @@ REFUSED = {
 NOT_IDEMPOTENT = {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage"}
 MESSAGE_GONE = {"message_not_found", "cant_update_message", "thread_not_found"}
 VIEW_GONE = {"expired_trigger_id", "invalid_trigger_id", "trigger_exchanged", "not_found"}
+# Tries after a 429: a person's request gives up soon; scheduled work is patient, since the
+# workspace's budget spaces its calls out anyway.
+RATE_LIMITED_RETRIES = 3
+RATE_LIMITED_RETRIES_SCHEDULED = 20
 
 
 FIND_PAGES = 20  # of 200 messages
@@ -118,15 +121,13 @@ class ViewUnavailable(SlackCallFailed):
     """The modal could not open: the trigger expired (over 3 s) or was used."""
 
 
-def make_client(token: str | None, base_url: str, *, retries: int = 3) -> WebClient:
+def make_client(token: str | None, base_url: str) -> WebClient:
+    """429s are not retried here but in `Gateway`, which pauses the workspace's budget."""
     return WebClient(
         token=token,
         base_url=base_url,
         timeout=10,
-        retry_handlers=[
-            SafeConnectionRetry(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=retries),
-        ],
+        retry_handlers=[SafeConnectionRetry(max_retry_count=2)],
     )
 
 
@@ -153,8 +154,9 @@ def _never_sent(error: BaseException | None) -> bool:
 
 
 class Gateway:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, budgets: Budgets | None = None) -> None:
         self.client = client
+        self.budgets = budgets or budgets_for(client)
 
     def post(
         self,
@@ -261,28 +263,52 @@ class Gateway:
     def _call(self, method: str, **kwargs: Any) -> Any:
         api_method = method.replace("_", ".", 1)
         context = {k: kwargs.get(k) for k in ("channel", "user", "ts", "thread_ts")}
-        try:
-            return getattr(self.client, method)(**kwargs)
-        except (OSError, HTTPException) as exc:  # URLError, timeouts, dropped connections
-            unknown = api_method in NOT_IDEMPOTENT and not _never_sent(exc)
-            log.warning(
-                "Slack %s: no answer (%s)%s",
-                api_method,
-                exc,
-                "; it may have been carried out" if unknown else "",
-            )
-            kind = OutcomeUnknown if unknown else SlackUnreachable
-            raise kind(api_method, "connection_error", **context) from exc
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "unknown_error"))
-            kind = _classify(error)
-            log.warning(
-                "Slack %s failed with %s (%s)",
-                api_method,
-                error,
-                ", ".join(f"{k}={v}" for k, v in context.items() if v),
-            )
-            raise kind(api_method, error, **context) from exc
+        team = acting_team()
+        retries = RATE_LIMITED_RETRIES_SCHEDULED if team else RATE_LIMITED_RETRIES
+        attempt = 0
+        while True:
+            self.budgets.wait_turn(team, api_method, kwargs.get("channel"))
+            try:
+                return getattr(self.client, method)(**kwargs)
+            except (OSError, HTTPException) as exc:  # URLError, timeouts, dropped connections
+                unknown = api_method in NOT_IDEMPOTENT and not _never_sent(exc)
+                log.warning(
+                    "Slack %s: no answer (%s)%s",
+                    api_method,
+                    exc,
+                    "; it may have been carried out" if unknown else "",
+                )
+                kind = OutcomeUnknown if unknown else SlackUnreachable
+                raise kind(api_method, "connection_error", **context) from exc
+            except SlackApiError as exc:
+                wait = _retry_after(exc)
+                if wait is None or attempt >= retries:
+                    raise self._failed(api_method, exc, context) from exc
+                log.info("Slack %s rate-limited for %s; waiting %.2fs", api_method, team, wait)
+                self.budgets.pause(team, api_method, wait)
+                attempt += 1
+
+    @staticmethod
+    def _failed(api_method: str, exc: SlackApiError, context: dict[str, Any]) -> SlackCallFailed:
+        error = str(exc.response.get("error", "unknown_error"))
+        log.warning(
+            "Slack %s failed with %s (%s)",
+            api_method,
+            error,
+            ", ".join(f"{k}={v}" for k, v in context.items() if v),
+        )
+        return _classify(error)(api_method, error, **context)
+
+
+def _retry_after(exc: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait, if this was a 429."""
+    if exc.response.status_code != 429:
+        return None
+    headers = {name.lower(): value for name, value in (exc.response.headers or {}).items()}
+    try:
+        return max(float(headers.get("retry-after", 1)), 0.0)
+    except (TypeError, ValueError):
+        return 1.0
 
 
 def _classify(error: str) -> type[SlackCallFailed]:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_i8_one_live_group"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006_13_ledger_retries"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -66,3 +66,22 @@ def test_enforced_limits_allow_a_burst_then_429() -> None:
         assert caught.value.response.status_code == 429
         assert int(caught.value.response.headers["Retry-After"]) >= 1
         assert client.chat_postMessage(channel="C_B", text="other channel")["ok"]  # per channel
+
+
+def test_enforced_limits_are_per_workspace_and_can_run_faster() -> None:
+    with FakeSlack(bot_token=TOKEN, enforce_rate_limits=True, rate_limit_scale=10) as fake:
+        fake.add_channel("C_A", name="a")
+        fake.add_channel("C_B", name="b")
+        fake.limits.assign("T_OTHER", "C_B")  # type: ignore[union-attr]
+        client = WebClient(token=TOKEN, base_url=fake.api_url)
+        ts = client.chat_postMessage(channel="C_A", text="x")["ts"]
+        updates = 0
+        with pytest.raises(SlackApiError) as caught:
+            while updates < 500:  # Tier 3: 50 a minute for this workspace, as a burst
+                client.chat_update(channel="C_A", ts=ts, text="y")
+                updates += 1
+        assert updates >= 50
+        # Whole seconds of Slack's time, run ten times faster.
+        assert caught.value.response.headers["Retry-After"] in ("0.1", "0.2")
+        other = client.chat_postMessage(channel="C_B", text="x")["ts"]
+        assert client.chat_update(channel="C_B", ts=other, text="y")["ok"]  # its own budget

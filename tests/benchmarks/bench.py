@@ -1,7 +1,9 @@
 """Benchmarks that print figures (not tests): `python -m tests.benchmarks.bench [--postgres URL]`.
 
-1. Scheduler: how long one tick takes to work out what is due, with many running groups.
-2. Acknowledgement: how fast the app answers Slack over HTTP (Slack allows 3 s), for a
+1. Scheduler: how long one tick takes to work out what is due, with many running groups,
+   how many queries it makes, and the memory a tick needs.
+2. Fan-out: thousands of DMs due at once, sent at Slack's pace by 1, 2 and 3 tickers.
+3. Acknowledgement: how fast the app answers Slack over HTTP (Slack allows 3 s), for a
    slash command and for a burst of vote clicks, and how many chat.update calls the burst
    cost after coalescing.
 """
@@ -9,6 +11,8 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import statistics
 import tempfile
 import threading
@@ -16,6 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+
+from sqlalchemy import event
 
 from bot import clock
 from bot.devtools.fake_slack import FakeSlack
@@ -26,81 +32,88 @@ from bot.schedule.runner import collect_due
 from bot.slack import ids
 from bot.store import Store
 from bot.store.migrate import upgrade
-from bot.store.models import Delivery, DeliveryState, GroupFormat
+from bot.store.models import GroupFormat
+from tests.benchmarks import fan_out, fleet
 
 START = datetime(2026, 3, 16, 9, tzinfo=UTC)
-
-
-def seed(store: Store, count: int) -> None:
-    with store.transaction() as session:
-        for n in range(count):
-            group = groups.create_group(
-                session,
-                team_id="T0P2P",
-                channel_id=f"C{n:05d}",
-                user_id=f"U{n:05d}0",
-                draft=GroupDraft(
-                    topic=f"Topic {n}",
-                    why="",
-                    format=GroupFormat.STUDY_AND_PRESENT,
-                    weekday=n % 7,
-                    session_time=clock_time(18),
-                    timezone="Europe/Amsterdam",
-                ),
-            )
-            for m in range(1, 6):
-                groups.join(
-                    session,
-                    team_id="T0P2P",
-                    group_id=group.id,
-                    user_id=f"U{n:05d}{m}",
-                    goal="",
-                    minutes_per_week=60,
-                    now=START,
-                )
-            kickoff.start_cycle(
-                session, team_id="T0P2P", group_id=group.id, user_id=f"U{n:05d}0", now=START
-            )
-
-
-def settle_past(store: Store, now: datetime) -> None:
-    with store.transaction() as session:
-        for item in collect_due(session, now):
-            session.add(
-                Delivery(
-                    key=item.key,
-                    group_id=item.group_id,
-                    kind=item.kind.value,
-                    week=item.week,
-                    user_id=item.user_id,
-                    state=DeliveryState.SENT,
-                    due_at=item.due_at,
-                    claimed_at=now,
-                    claimed_by="bench",
-                )
-            )
+MINUTE = timedelta(minutes=1)
+QUIET_TICK = START + timedelta(days=17, minutes=30)  # Thursday of week 3; nothing due at :30
+BUSY_TICK = QUIET_TICK + timedelta(minutes=30)  # noon in Amsterdam: a few slots fall due
+TEAMS = [f"T_W{n}" for n in range(10)]
 
 
 def bench_scheduler(url: str, sizes: list[int]) -> None:
-    print("Scheduler: time to work out what is due (median of 20 ticks, week 3 of 6)")
+    print(
+        "Scheduler: one tick working out what is due (median of 20), week 3 of 6, "
+        "everything before it sent"
+    )
     for size in sizes:
         upgrade(url)
         store = Store.from_url(url)
         _wipe(store)
-        seed(store, size)
-        now = START + timedelta(days=17)
-        settle_past(store, now - timedelta(minutes=1))  # steady state: the past is done
-        runs = []
-        for _ in range(20):
-            began = time.perf_counter()
-            with store.transaction() as session:
-                due = collect_due(session, now)
-            runs.append(time.perf_counter() - began)
-        print(
-            f"  {size:>5} running groups ({size * 6} members): "
-            f"{statistics.median(runs) * 1000:7.1f} ms per tick, {len(due)} items due"
-        )
+        fleet.seed(store, size, start=START, settled_before=QUIET_TICK - MINUTE, teams=TEAMS)
+        for label, now in (("", QUIET_TICK), ("  at a busy minute", BUSY_TICK)):
+            ms, queries, due, groups_due = _time_ticks(store, now)
+            share = f" ({groups_due} groups, {groups_due / size:.1%})" if label else ""
+            print(
+                f"  {size:>5} running groups{label}: {ms:7.1f} ms per tick, "
+                f"{queries} queries, {due} items due{share}"
+            )
+        if size == max(sizes):
+            print(f"  memory: a busy tick at {size} groups peaks at {_tick_rss(url):.0f} MB RSS")
         store.dispose()
+
+
+def _time_ticks(store: Store, now: datetime) -> tuple[float, int, int, int]:
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip()[:6].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            statements.append(statement)
+
+    runs = []
+    due: list = []  # type: ignore[type-arg]
+    event.listen(store.engine, "before_cursor_execute", count)
+    for _ in range(20):
+        statements.clear()
+        began = time.perf_counter()
+        with store.transaction() as session:
+            due = collect_due(session, now)
+            session.rollback()  # measuring: leave the index as it was
+        runs.append(time.perf_counter() - began)
+    event.remove(store.engine, "before_cursor_execute", count)
+    return statistics.median(runs) * 1000, len(statements), len(due), len({i.group_id for i in due})
+
+
+def _tick_rss(url: str) -> float:
+    """Peak RSS of a fresh process that opens the store and runs one busy tick's planning."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return float(pool.apply(_one_tick_rss, (url,)))
+
+
+def _one_tick_rss(url: str) -> float:
+    import resource
+
+    import bot.slack.scheduled  # noqa: F401  (a real process has the app loaded)
+
+    store = Store.from_url(url)
+    with store.transaction() as session:
+        collect_due(session, BUSY_TICK)
+        session.rollback()
+    store.dispose()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_fan_out(url: str, tickers: list[int], groups: int, scale: float) -> None:
+    print(
+        f"Fan-out: {groups} groups' check-in DMs ({groups * 6}) due at once in "
+        f"{len(fan_out.TEAMS)} workspaces, the fake enforcing Slack's limits; Slack's clock "
+        f"runs {scale:g}x faster (limits, Retry-After, budgets alike); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    upgrade(url)
+    for count in tickers:
+        print(fan_out.run(url, tickers=count, groups=groups, scale=scale, wipe=_wipe), flush=True)
 
 
 def bench_acks(url: str) -> None:
@@ -207,18 +220,25 @@ def _wipe(store: Store) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", help="also run against this PostgreSQL URL")
-    parser.add_argument("--sizes", default="10,100,500")
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--postgres-sizes", default="100,1000,10000,50000")
+    parser.add_argument("--tickers", default="1,2,3")
+    parser.add_argument("--fan-out-groups", type=int, default=1000)
+    parser.add_argument("--fan-out-scale", type=float, default=4.0)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    tickers = [int(t) for t in args.tickers.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = f"sqlite:///{Path(tmp) / 'bench.db'}"
         print("== SQLite ==")
         bench_scheduler(sqlite, sizes)
+        bench_fan_out(sqlite, tickers[:1], args.fan_out_groups, args.fan_out_scale)
         print("Acknowledgements over HTTP (real Bolt app and server, fake Slack):")
         bench_acks(sqlite)
     if args.postgres:
         print("== PostgreSQL ==")
-        bench_scheduler(args.postgres, sizes)
+        bench_scheduler(args.postgres, [int(s) for s in args.postgres_sizes.split(",")])
+        bench_fan_out(args.postgres, tickers, args.fan_out_groups, args.fan_out_scale)
         print("Acknowledgements over HTTP (real Bolt app and server, fake Slack):")
         bench_acks(args.postgres)
 

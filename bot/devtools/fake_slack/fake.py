@@ -15,6 +15,7 @@ from bot.devtools.fake_slack.args import SlackError
 from bot.devtools.fake_slack.common import Context
 from bot.devtools.fake_slack.faults import ArgsPredicate, Faults, Injected
 from bot.devtools.fake_slack.methods import HANDLERS
+from bot.devtools.fake_slack.ratelimits import RateLimits
 from bot.devtools.fake_slack.server import ApiRequest, HttpReply, HttpServer
 from bot.devtools.fake_slack.state import (
     Call,
@@ -52,6 +53,7 @@ class FakeSlack:
         bot_name: str = "p2p",
         app_id: str = "A0P2P",
         enforce_rate_limits: bool = False,
+        rate_limit_scale: float = 1.0,
         trigger_ttl: float = 3.0,
     ) -> None:
         self.bot_token = bot_token
@@ -65,7 +67,9 @@ class FakeSlack:
         self.ws.users[bot_user_id] = User(
             id=bot_user_id, name=bot_name, real_name=bot_name, is_bot=True
         )
-        self.faults = Faults(enforce_rate_limits=enforce_rate_limits)
+        self.faults = Faults()
+        # Slack's own limits, per workspace (ratelimits.py); off unless asked for.
+        self.limits = RateLimits(team_id, scale=rate_limit_scale) if enforce_rate_limits else None
         self.trigger_ttl = trigger_ttl
         self.calls: list[Call] = []
         self.violations: list[str] = []
@@ -370,6 +374,8 @@ class FakeSlack:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+        if self.limits is not None:
+            self.limits.reset()
 
     # --- interactivity (SlackDriver uses these) ----------------------------------------
 
@@ -467,9 +473,12 @@ class FakeSlack:
             )
             return HttpReply(200, {"ok": False, "error": "unknown_method"})
         limited = self.faults.take(method, args, rate_limits=True)
-        wait = limited.retry_after if limited else self.faults.over_limit(method, args)
+        if limited is not None:
+            wait: str | None = str(limited.retry_after)
+        else:
+            wait = self.limits.over(method, args) if self.limits else None
         if wait is not None:
-            return HttpReply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
+            return HttpReply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": wait})
         try:
             checks.check(method, args, self.violations.append)
             injected = self.faults.take(method, args, rate_limits=False)

@@ -308,6 +308,7 @@ class Workspace:
         self.responses: list[Response] = []
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
+        self._ims: dict[str, str] = {}  # user -> their DM's channel id (thousands in benchmarks)
         self._last_ts = 0.0
         self._ids = itertools.count(1)
 
@@ -323,10 +324,8 @@ class Workspace:
 
     def existing_im(self, user_id: str) -> Channel | None:
         with self.lock:
-            for channel in self.channels.values():
-                if channel.im_user == user_id:
-                    return channel
-            return None
+            channel_id = self._ims.get(user_id)
+            return self.channels.get(channel_id) if channel_id else None
 
     def im_channel(self, user_id: str) -> Channel:
         """The user's DM with the app, opened now if it was not."""
@@ -341,6 +340,7 @@ class Workspace:
                 )
                 self.channels[channel.id] = channel
                 self.messages[channel.id] = []
+                self._ims[user_id] = channel.id
             return channel
 
     def find_message(self, channel_id: str, ts: str) -> Message | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.base import Base, str_enum
@@ -24,6 +24,8 @@ class DeliveryState(enum.StrEnum):
 
 class Delivery(Base):
     __tablename__ = "deliveries"
+    # Finds claims left unconfirmed without reading the whole ledger.
+    __table_args__ = (Index("ix_deliveries_state_claimed_at", "state", "claimed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -98,6 +98,9 @@ class Group(Base):
     retro_ts: Mapped[str | None] = mapped_column(String(32))
     stall_reason: Mapped[StallReason | None] = mapped_column(str_enum(StallReason))
     stall_note: Mapped[str | None] = mapped_column(Text)
+    # The scheduler's index: the earliest moment the group owes something not yet sent
+    # (bot/schedule/index.py keeps it); None when it owes nothing.
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="group",

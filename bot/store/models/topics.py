@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bot.store.base import Base
 from bot.store.types import utcnow
 
+URL_MAX = 2000  # the longest link kept as material
+
 
 class Proposal(Base):
     """A sub-topic someone would like the group to study; the backlog."""
@@ -95,7 +97,7 @@ class Resource(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     week: Mapped[int | None]
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(String(URL_MAX))
     shared_by: Mapped[str] = mapped_column(String(32))
     message_ts: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

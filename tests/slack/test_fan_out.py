@@ -1,0 +1,127 @@
+"""Many groups in several workspaces falling due at once: each post goes out once, across
+replicas ticking together, and one workspace's rate-limit storm holds up no other."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from bot.devtools.fake_slack import FakeSlack
+from bot.domain import groups, kickoff, slots
+from bot.domain.groups import GroupDraft
+from bot.schedule.runner import run_due
+from bot.slack.gateway import make_client
+from bot.slack.scheduled import SlackSender
+from bot.store import Store
+from bot.store.models import Delivery, DeliveryState, GroupFormat
+from tests.slack.clock import START
+
+BUSY, QUIET = "T_BUSY", "T_QUIET"
+
+
+def seed_group(
+    store: Store, fake: FakeSlack, *, team: str, n: int, session_time: time = time(18)
+) -> str:
+    """A running group of four in its own channel; returns the channel."""
+    channel = f"C{team[2:]}{n:03d}"
+    people = [f"U{team[2:]}{n:03d}{m}" for m in range(4)]
+    for person in people:
+        fake.add_user(person, name=person.lower())
+    fake.add_channel(channel, name=channel.lower(), members=people)
+    if fake.limits is not None:
+        fake.limits.assign(team, channel, *people)
+    with store.transaction() as session:
+        group = groups.create_group(
+            session,
+            team_id=team,
+            channel_id=channel,
+            user_id=people[0],
+            draft=GroupDraft(
+                topic=f"Topic {n}",
+                why="",
+                format=GroupFormat.STUDY_AND_PRESENT,
+                weekday=3,
+                session_time=session_time,
+                timezone="Europe/Amsterdam",
+            ),
+        )
+        for person in people[1:]:
+            groups.join(
+                session,
+                team_id=team,
+                group_id=group.id,
+                user_id=person,
+                goal="",
+                minutes_per_week=60,
+                now=START,
+            )
+        kickoff.start_cycle(session, team_id=team, group_id=group.id, user_id=people[0], now=START)
+    return channel
+
+
+def first_prompt_at(session_time: time) -> datetime:
+    first = slots.next_slot(START, 3, session_time, "Europe/Amsterdam")
+    return slots.prompt_time(first, 24, "Europe/Amsterdam")
+
+
+def test_replicas_ticking_together_send_each_post_once(store: Store, db_url: str) -> None:
+    with FakeSlack() as fake:
+        channels = [seed_group(store, fake, team=BUSY, n=n) for n in range(12)]
+        channels += [seed_group(store, fake, team=QUIET, n=n) for n in range(12)]
+        client = make_client(fake.bot_token, fake.api_url)
+        stores = [store] + [Store.from_url(db_url) for _ in range(2)]  # three processes
+        barrier = threading.Barrier(len(stores))
+        now = first_prompt_at(time(18))
+
+        def tick(replica: Store, worker: str) -> None:
+            barrier.wait()
+            run_due(replica, SlackSender(client, replica), now=now, worker=worker)
+
+        threads = [
+            threading.Thread(target=tick, args=(s, f"replica-{i}")) for i, s in enumerate(stores)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for other in stores[1:]:
+            other.dispose()
+
+        posted = Counter(c.args["channel"] for c in fake.calls_to("chat.postMessage"))
+        assert posted == Counter(channels)  # every channel its prompt, once
+        with store.transaction() as session:
+            rows = session.execute(select(Delivery.state, Delivery.claimed_by)).all()
+        assert {state for state, _ in rows} == {DeliveryState.SENT}
+        assert len(rows) == len(channels)
+
+
+def test_one_workspaces_rate_limit_storm_does_not_hold_up_anothers_prompt(
+    store: Store,
+) -> None:
+    with FakeSlack(enforce_rate_limits=True) as fake:
+        # The busy workspace's groups met earlier, so their prompts are the older ones.
+        busy = [seed_group(store, fake, team=BUSY, n=n, session_time=time(17)) for n in range(6)]
+        quiet = seed_group(store, fake, team=QUIET, n=0)
+        fake.rate_limit(
+            "chat.postMessage", retry_after=1, times=12, when=lambda a: a["channel"] in busy
+        )
+        client = make_client(fake.bot_token, fake.api_url)
+
+        report = run_due(
+            store,
+            SlackSender(client, store),
+            now=first_prompt_at(time(18)) + timedelta(minutes=1),
+        )
+
+        calls = fake.calls_to("chat.postMessage")
+        quiet_posted = next(c.at for c in calls if c.args["channel"] == quiet and c.status == 200)
+        busy_posted = [c.at for c in calls if c.args["channel"] in busy and c.status == 200]
+        storm = [c for c in calls if c.status == 429]
+        assert len(storm) == 12
+        assert quiet_posted < min(busy_posted)  # not behind the busy workspace's backlog
+        assert quiet_posted < max(c.at for c in storm)  # ...and during its storm
+        assert sorted(c.args["channel"] for c in calls if c.status == 200) == sorted([*busy, quiet])
+        assert len(report.sent) == 7
