@@ -10,6 +10,12 @@ from bot.store.models.groups import (
     MemberStatus,
     StallReason,
 )
+from bot.store.models.installations import (
+    Workspace,
+    slack_bots,
+    slack_installations,
+    slack_oauth_states,
+)
 from bot.store.models.reflection import (
     Ambassador,
     CatchUp,
@@ -47,4 +53,8 @@ __all__ = [
     "TopicRequest",
     "Vote",
     "Week",
+    "Workspace",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

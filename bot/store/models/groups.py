@@ -67,6 +67,8 @@ class Group(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
+    # Set when the app was installed org-wide (Enterprise Grid): that installation serves it.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32), index=True)
     topic: Mapped[str] = mapped_column(String(150))
     why: Mapped[str] = mapped_column(Text, default="")
@@ -101,6 +103,9 @@ class Group(Base):
     # The scheduler's index: the earliest moment the group owes something not yet sent
     # (bot/schedule/index.py keeps it); None when it owes nothing.
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The app was uninstalled from the group's workspace (or its token revoked): the group
+    # owes nothing until a reinstall clears this.
+    uninstalled_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="group",
