@@ -1,4 +1,4 @@
-"""`p2p-bot`: serve (HTTP), socket (Socket Mode), migrate, tick."""
+"""`p2p-bot`: serve (HTTP), socket (Socket Mode), migrate, tick, forget, new-key."""
 
 from __future__ import annotations
 
@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="run a whole cycle in a simulated workspace and print what people see"
     )
+    forget = commands.add_parser(
+        "forget", help="delete everything stored about a workspace (a data-deletion request)"
+    )
+    forget.add_argument(
+        "--team", required=True, help="the workspace's team id (T…), or an org's id (E…)"
+    )
+    commands.add_parser("new-key", help="print a new P2P_TOKEN_KEY (encrypts stored tokens)")
     return parser
 
 
@@ -118,13 +125,15 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
     from bot.schedule.runner import run_due
     from bot.slack.gateway import make_client
     from bot.slack.scheduled import SlackSender
+    from bot.slack.tenants import from_settings
     from bot.store.types import utcnow
 
-    if not settings.slack_bot_token:
+    if not settings.slack_bot_token and not settings.oauth_mode:
         raise Abort(f"SLACK_BOT_TOKEN is not set — set it to {HOW_TO_FIX['slack_bot_token']}.")
     store = _open_store(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    report = run_due(store, SlackSender(client, store), now=args.at or utcnow())
+    tokens = from_settings(settings, store)
+    report = run_due(store, SlackSender(client, store, tokens=tokens), now=args.at or utcnow())
     print(report.describe())
     return 0
 
@@ -164,8 +173,9 @@ def socket(settings: Settings, args: argparse.Namespace) -> int:
 def _start_scheduler(store: Store, app: App) -> None:
     from bot.schedule.heartbeat import start_heartbeat
     from bot.slack.scheduled import SlackSender
+    from bot.slack.tenants import tokens_of
 
-    start_heartbeat(store, SlackSender(app.client, store))
+    start_heartbeat(store, SlackSender(app.client, store, tokens=tokens_of(app)))
 
 
 def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:
@@ -182,9 +192,11 @@ def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:
         )
         raise Abort("\n".join(lines))
 
+    from bot.slack.tenants import from_settings
+
     store = _open_store(settings)
     try:
-        app = build_app(settings, store)
+        app = build_app(settings, store, tokens=from_settings(settings, store))
     except OSError as error:
         raise Abort(
             f"cannot reach Slack at {settings.slack_api_url} ({error}) — check the network "
@@ -235,7 +247,45 @@ def demo(settings: Settings, _: argparse.Namespace) -> int:
     return run_demo()
 
 
-COMMANDS = {"serve": serve, "socket": socket, "migrate": migrate, "tick": tick, "demo": demo}
+def forget(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.workspaces import forget as forget_workspace
+    from bot.store.secrets import use_key
+
+    team_id = str(args.team).strip()
+    if not team_id or team_id[0] not in "TE":
+        raise Abort(f"{team_id!r} is not a team id (T…) or an org id (E…).")
+    use_key(*settings.token_keys)
+    store = _open_store(settings)
+    try:
+        with store.transaction() as session:
+            gone = forget_workspace(session, team_id=team_id)
+    finally:
+        store.dispose()
+    if not gone.total:
+        print(f"Nothing was stored about {team_id}.")
+        return 0
+    print(f"Deleted everything stored about {team_id}:")
+    for table, count in sorted(gone.counts.items()):
+        print(f"  {table}: {count} row{'s' if count != 1 else ''}")
+    return 0
+
+
+def new_key(settings: Settings, _: argparse.Namespace) -> int:
+    from bot.store.secrets import new_key as make_key
+
+    print(make_key())
+    return 0
+
+
+COMMANDS = {
+    "serve": serve,
+    "socket": socket,
+    "migrate": migrate,
+    "tick": tick,
+    "demo": demo,
+    "forget": forget,
+    "new-key": new_key,
+}
 
 
 if __name__ == "__main__":

@@ -18,6 +18,12 @@ HOW_TO_FIX = {
     "at https://api.slack.com/apps",
     "slack_app_token": "an app-level token (xapp-...) with the connections:write scope, "
     "from your app's 'Basic Information' page (needed for Socket Mode only)",
+    "slack_client_id": "the Client ID from your app's 'Basic Information' page (OAuth mode, "
+    "for installing on many workspaces)",
+    "slack_client_secret": "the Client Secret from your app's 'Basic Information' page "
+    "(OAuth mode)",
+    "p2p_token_key": "a key to encrypt the stored tokens with; make one with "
+    "`p2p-bot new-key` and keep it secret (OAuth mode)",
     "slack_api_url": "the Slack Web API base URL ending in /api/, e.g. https://slack.com/api/ "
     "(GovSlack: https://slack-gov.com/api/)",
     "database_url": "an SQLAlchemy URL such as sqlite:///p2p.db or "
@@ -34,6 +40,13 @@ class Settings(BaseSettings):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    # OAuth mode (many workspaces, "Add to Slack"): client id and secret instead of a bot
+    # token, and the key that encrypts the installations' tokens at rest (Fernet; several
+    # comma-separated keys: the first encrypts, all decrypt).
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None
+    p2p_token_key: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
@@ -80,10 +93,37 @@ class Settings(BaseSettings):
             raise ValueError("unknown log level")
         return level
 
+    @field_validator("p2p_token_key")
+    @classmethod
+    def _token_key(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from cryptography.fernet import Fernet
+
+        try:
+            for key in value.split(","):
+                Fernet(key.strip().encode())
+        except ValueError:
+            raise ValueError("is not a Fernet key (32 url-safe base64-encoded bytes)") from None
+        return value
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Many workspaces installed through OAuth; a bot token means one workspace."""
+        return not self.slack_bot_token and bool(self.slack_client_id or self.slack_client_secret)
+
+    @property
+    def token_keys(self) -> list[str]:
+        return [k.strip() for k in (self.p2p_token_key or "").split(",") if k.strip()]
+
     def missing_for_slack(self, *, socket_mode: bool = False) -> list[str]:
         """Names of the settings the bot cannot talk to Slack without."""
-        needed = ["slack_bot_token"]
-        needed.append("slack_app_token" if socket_mode else "slack_signing_secret")
+        if self.oauth_mode and not socket_mode:
+            needed = ["slack_client_id", "slack_client_secret", "slack_signing_secret"]
+            needed.append("p2p_token_key")
+        else:
+            needed = ["slack_bot_token"]
+            needed.append("slack_app_token" if socket_mode else "slack_signing_secret")
         return [name for name in needed if not getattr(self, name)]
 
 

@@ -1,4 +1,5 @@
-"""HTTP mode: Bolt on POST /slack/events, a health check on GET /healthz, served by waitress.
+"""HTTP mode: Bolt on POST /slack/events, a health check on GET /healthz, and in OAuth mode
+the install pages (GET /slack/install, GET /slack/oauth_redirect), served by waitress.
 
 Bolt's own WSGI adapter parses a body before it checks the signature, and a body it cannot
 parse becomes an HTTP 500 with a traceback (and a refused request's body in the log). So
@@ -55,6 +56,16 @@ def make_wsgi_app(app: App, store: Store, *, signing_secret: str) -> WsgiApp:
             healthy = store.ping()
             body = "ok\n" if healthy else "database unreachable\n"
             return _answer(start_response, "200 OK" if healthy else "503 Service Unavailable", body)
+        flow = app.oauth_flow
+        if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
+            if method not in {"GET", "HEAD"}:
+                return _answer(start_response, "405 Method Not Allowed", "Use GET\n")
+            oauth_request = BoltRequest(
+                body="", query=environ.get("QUERY_STRING", ""), headers=_headers(environ)
+            )
+            if path == flow.install_path:
+                return _bolt_answer(start_response, flow.handle_installation(oauth_request))
+            return _bolt_answer(start_response, flow.handle_callback(oauth_request))
         if path != EVENTS_PATH:
             return _answer(start_response, "404 Not Found", "Not Found\n")
         if method != "POST":
@@ -168,7 +179,14 @@ def _bolt_answer(start_response: StartResponse, response: BoltResponse) -> list[
     return [data]
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 500: "Error"}
+_REASONS = {
+    200: "OK",
+    302: "Found",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    500: "Error",
+}
 
 
 def bind(wsgi_app: WsgiApp, *, host: str, port: int, threads: int = 8) -> Any:

@@ -72,7 +72,13 @@ def validate_draft(draft: GroupDraft) -> None:
 
 
 def create_group(
-    session: Session, *, team_id: str, channel_id: str, user_id: str, draft: GroupDraft
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    draft: GroupDraft,
+    enterprise_id: str | None = None,
 ) -> Group:
     """A new group, recruiting, with its facilitator as the first member."""
     validate_draft(draft)
@@ -80,6 +86,7 @@ def create_group(
     now = utcnow()
     group = Group(
         team_id=team_id,
+        enterprise_id=enterprise_id,
         channel_id=channel_id,
         topic=draft.topic.strip(),
         why=draft.why.strip(),

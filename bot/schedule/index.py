@@ -51,7 +51,10 @@ def refresh(session: Session, group_ids: Iterable[int], *, skip_locked: bool = F
             polls.setdefault(poll.group_id, []).append(poll)
         kickoffs = latest_kickoffs(side, [g.id for g in groups if g.state is GroupState.RECRUITING])
         moments = {
-            group.id: next_due_at(
+            # A group whose workspace uninstalled the app owes nothing until a reinstall.
+            group.id: None
+            if group.uninstalled_at is not None
+            else next_due_at(
                 group,
                 kickoff=kickoffs.get(group.id),
                 polls=polls.get(group.id, []),

@@ -80,7 +80,9 @@ def collect_due(session: Session, now: datetime) -> list[Due]:
     Only groups whose next due moment has come (the index) are planned; with nothing due
     this is one query, plus one for claims left unconfirmed."""
     groups = session.scalars(
-        select(Group).where(Group.next_due_at <= now).order_by(Group.next_due_at)
+        select(Group)
+        .where(Group.next_due_at <= now, Group.uninstalled_at.is_(None))
+        .order_by(Group.next_due_at)
     ).all()
     items: dict[str, Due] = {}
     if groups:

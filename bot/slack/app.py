@@ -12,9 +12,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.slack import tenants
 from bot.slack.context import Deps, inject
 from bot.slack.gateway import Gateway, SlackCallFailed, make_client
-from bot.slack.listeners import register_all
+from bot.slack.listeners import installs, register_all
 from bot.slack.render.message import Message
 from bot.store import Store
 from bot.store.engine import is_unavailable
@@ -29,21 +30,39 @@ def build_app(
     client: WebClient | None = None,
     deps: Deps | None = None,
     listener_executor: Executor | None = None,
+    tokens: tenants.Tokens | None = None,
 ) -> App:
     """The app for HTTP and Socket Mode alike. Calls `auth.test` once to check the token.
+
+    With `tokens` (OAuth mode, bot/slack/tenants.py), the app serves every workspace that
+    installed it: each request acts with its installation's token, and the install pages
+    are served (bot/slack/oauth.py).
 
     Listeners run on a thread pool after `ack()` has answered Slack (Bolt's default), so a
     slow Slack call never pushes an acknowledgement past Slack's 3 seconds.
     """
-    client = client or make_client(settings.slack_bot_token, settings.slack_api_url)
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret,
-        logger=_bolt_logger(),
-        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=8),
-    )
+    executor = listener_executor or ThreadPoolExecutor(max_workers=8)
+    if tokens is None:
+        client = client or make_client(settings.slack_bot_token, settings.slack_api_url)
+        app = App(
+            client=client,
+            signing_secret=settings.slack_signing_secret,
+            logger=_bolt_logger(),
+            listener_executor=executor,
+        )
+    else:
+        client = client or make_client(None, settings.slack_api_url)
+        app = App(
+            client=client,
+            signing_secret=settings.slack_signing_secret,
+            logger=_bolt_logger(),
+            listener_executor=executor,
+            authorize=tenants.TenantAuthorize(tokens),  # type: ignore[arg-type]
+            oauth_flow=tenants.install_flow_for(settings, tokens),
+        )
     app.use(inject(deps or Deps(store=store)))
     register_all(app)
+    installs.register(app, tokens)
     app.error(_on_error)
     return app
 

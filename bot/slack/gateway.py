@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from http.client import HTTPException
-from typing import Any
+from typing import Any, Protocol
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -67,21 +67,35 @@ RATE_LIMITED_RETRIES_SCHEDULED = 20
 FIND_PAGES = 20  # of 200 messages
 
 _acting_for: ContextVar[str | None] = ContextVar("p2p_acting_for_team", default=None)
+_acting_org: ContextVar[str | None] = ContextVar("p2p_acting_for_enterprise", default=None)
 
 
 @contextmanager
-def acting_for(team_id: str) -> Iterator[None]:
+def acting_for(team_id: str, enterprise_id: str | None = None) -> Iterator[None]:
     """Work done outside a request (the scheduler) names the workspace it is done for, so
-    every call inside is made for that workspace (its token, its rate budget)."""
+    every call inside is made for that workspace (its token, its rate budget). Under
+    Enterprise Grid the org is named too: an org-wide install serves its workspaces."""
     reset = _acting_for.set(team_id)
+    reset_org = _acting_org.set(enterprise_id)
     try:
         yield
     finally:
+        _acting_org.reset(reset_org)
         _acting_for.reset(reset)
 
 
 def acting_team() -> str | None:
     return _acting_for.get()
+
+
+def acting_enterprise() -> str | None:
+    return _acting_org.get()
+
+
+class TokenSource(Protocol):
+    """Which token acts for a workspace (bot/slack/tenants.py `Tokens`); None: not installed."""
+
+    def token_for(self, team_id: str, enterprise_id: str | None = None) -> str | None: ...
 
 
 class SlackCallFailed(Exception):
@@ -153,10 +167,25 @@ def _never_sent(error: BaseException | None) -> bool:
     return isinstance(error, URLError) and isinstance(error.reason, ConnectionRefusedError)
 
 
+class NotInstalled(SlackCallFailed):
+    """The workspace acted for has no installation (uninstalled, or tokens revoked)."""
+
+
 class Gateway:
-    def __init__(self, client: WebClient, budgets: Budgets | None = None) -> None:
+    """`tokens`: with many workspaces (OAuth), the token for the workspace acted for
+    (`acting_for`) is chosen here at each call; without, the client's own token is used
+    (one workspace, or a request whose client Bolt gave the installation's token)."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        budgets: Budgets | None = None,
+        *,
+        tokens: TokenSource | None = None,
+    ) -> None:
         self.client = client
         self.budgets = budgets or budgets_for(client)
+        self.tokens = tokens
 
     def post(
         self,
@@ -268,8 +297,9 @@ class Gateway:
         attempt = 0
         while True:
             self.budgets.wait_turn(team, api_method, kwargs.get("channel"))
+            client = self._client_for(team, api_method, context)
             try:
-                return getattr(self.client, method)(**kwargs)
+                return getattr(client, method)(**kwargs)
             except (OSError, HTTPException) as exc:  # URLError, timeouts, dropped connections
                 unknown = api_method in NOT_IDEMPOTENT and not _never_sent(exc)
                 log.warning(
@@ -288,6 +318,17 @@ class Gateway:
                 self.budgets.pause(team, api_method, wait)
                 attempt += 1
 
+    def _client_for(self, team: str | None, api_method: str, context: dict[str, Any]) -> WebClient:
+        if self.tokens is None or not team:
+            return self.client
+        token = self.tokens.token_for(team, acting_enterprise())
+        if token is None:
+            log.warning("Slack %s not made: %s has no installation", api_method, team)
+            raise NotInstalled(api_method, "not_installed", team=team, **context)
+        if token == self.client.token:
+            return self.client
+        return _client_with(self.client, token)
+
     @staticmethod
     def _failed(api_method: str, exc: SlackApiError, context: dict[str, Any]) -> SlackCallFailed:
         error = str(exc.response.get("error", "unknown_error"))
@@ -298,6 +339,16 @@ class Gateway:
             ", ".join(f"{k}={v}" for k, v in context.items() if v),
         )
         return _classify(error)(api_method, error, **context)
+
+
+def _client_with(client: WebClient, token: str) -> WebClient:
+    """The same client (address, timeout, retries) with a workspace's token."""
+    return WebClient(
+        token=token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=client.retry_handlers,
+    )
 
 
 def _retry_after(exc: SlackApiError) -> float | None:

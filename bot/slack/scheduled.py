@@ -27,6 +27,7 @@ from bot.domain import (
     retro,
     slots,
     topics,
+    workspaces,
 )
 from bot.schedule import ledger
 from bot.schedule.due import Kind
@@ -35,9 +36,11 @@ from bot.schedule.runner import WORKER, NotReady, Undeliverable
 from bot.slack.gateway import (
     ChannelUnavailable,
     Gateway,
+    NotInstalled,
     OutcomeUnknown,
     Refused,
     SlackCallFailed,
+    TokenSource,
     UserUnavailable,
     acting_for,
 )
@@ -57,11 +60,15 @@ log = logging.getLogger(__name__)
 
 EVENT_TYPE = "p2p_post"
 FIND_MARGIN = timedelta(minutes=2)
+# Slack's answers when the token no longer acts for the workspace.
+TOKEN_GONE = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
 
 
 class SlackSender:
-    def __init__(self, client: WebClient, store: Store) -> None:
-        self.gateway = Gateway(client)
+    def __init__(
+        self, client: WebClient, store: Store, *, tokens: TokenSource | None = None
+    ) -> None:
+        self.gateway = Gateway(client, tokens=tokens)
         self.store = store
         self._handlers: dict[Kind, Callable[[Claim, datetime], Sent | None]] = {
             Kind.KICKOFF: self._kickoff,
@@ -79,25 +86,36 @@ class SlackSender:
         }
 
     def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
-        team, channel = self._place_of(claim.due.group_id)
+        team, enterprise, channel = self._place_of(claim.due.group_id)
         try:
-            with acting_for(team):
+            with acting_for(team, enterprise):
                 return self._handlers[claim.due.kind](claim, now)
         except ChannelUnavailable as gone:
             # Only the group's own channel going away stops the group; a DM that cannot be
             # delivered (Slack answers channel_not_found there too) is one person's problem.
             if gone.context.get("channel") == channel:
-                with acting_for(team):
+                with acting_for(team, enterprise):
                     self._channel_lost(claim.due.group_id, gone.error, now)
             raise Undeliverable(gone.error) from gone
         except (UserUnavailable, Refused) as gone:
             raise Undeliverable(gone.error) from gone
+        except SlackCallFailed as failed:
+            if not isinstance(failed, NotInstalled) and failed.error not in TOKEN_GONE:
+                raise
+            # The workspace let the app go (its uninstall event may not have reached us):
+            # the group waits for a reinstall instead of failing every tick.
+            with self.store.transaction() as session:
+                workspaces.group_uninstalled(session, group_id=claim.due.group_id, now=now)
+            log.warning("group %s stops: %s (%s)", claim.due.group_id, team, failed.error)
+            raise Undeliverable(failed.error) from failed
 
-    def _place_of(self, group_id: int) -> tuple[str, str | None]:
-        """The group's workspace and channel."""
+    def _place_of(self, group_id: int) -> tuple[str, str | None, str | None]:
+        """The group's workspace, its org (Enterprise Grid) and its channel."""
         with self.store.transaction() as session:
             group = session.get(Group, group_id)
-            return (group.team_id, group.channel_id) if group else ("", None)
+            if group is None:
+                return ("", None, None)
+            return (group.team_id, group.enterprise_id, group.channel_id)
 
     def _channel_lost(self, group_id: int, error: str, now: datetime) -> None:
         """The bot was removed from the channel (or it was archived): pause the group so

@@ -97,9 +97,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.add_column(sa.Column("enterprise_id", sa.String(length=32), nullable=True))
-        batch_op.add_column(
-            sa.Column("uninstalled_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("uninstalled_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:

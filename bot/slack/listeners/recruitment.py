@@ -14,7 +14,7 @@ from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.groups import GroupDraft, JoinResult, LeaveResult
 from bot.domain.kickoff import latest_kickoff
 from bot.slack import ids, live
-from bot.slack.context import deps, team
+from bot.slack.context import deps, enterprise, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
 from bot.slack.listeners.shared import channel_group
@@ -88,6 +88,7 @@ def on_start_submitted(
             group = groups.create_group(
                 session,
                 team_id=team(context),
+                enterprise_id=enterprise(context),
                 channel_id=channel_id,
                 user_id=user_id,
                 draft=draft,

@@ -2,7 +2,7 @@
 
 The tables are slack_sdk's own (`SQLAlchemyInstallationStore` and `SQLAlchemyOAuthStateStore`
 read and write them), built onto our metadata so that Alembic creates them like every other
-table. The token columns are widened to Text: we store them encrypted (bot/slack/tenants.py),
+table. The token columns are sealed (bot/store/secrets.py, Text underneath),
 and a Fernet token of a rotating token is longer than the 200 characters slack_sdk allows.
 
 `workspaces` is ours: one row per installation (a workspace, or an organization for an
@@ -16,10 +16,11 @@ from datetime import datetime
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import String, Table, Text
+from sqlalchemy import String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.base import Base
+from bot.store.secrets import SealedText
 from bot.store.types import utcnow
 
 TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
@@ -28,7 +29,7 @@ TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_t
 def _widened(table: Table) -> Table:
     for name in TOKEN_COLUMNS:
         if name in table.c:
-            table.c[name].type = Text()
+            table.c[name].type = SealedText()
     return table
 
 
