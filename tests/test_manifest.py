@@ -37,6 +37,8 @@ EVENT_SCOPES = {
     "message.groups": {"groups:history"},
     "message.im": {"im:history"},
     "app_home_opened": set(),
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
 }
 EVENT_TYPES = {"message.channels": "message", "message.groups": "message", "message.im": "message"}
 
@@ -99,3 +101,17 @@ def test_subscribed_events_are_the_ones_listened_for() -> None:
         listened |= set(re.findall(r'app\.event\("([a-z_]+)"', path.read_text()))
     declared = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     assert {EVENT_TYPES.get(e, e) for e in declared} == listened
+
+
+def test_the_install_redirect_is_declared_next_to_the_events_url() -> None:
+    from bot.slack.oauth import REDIRECT_PATH
+
+    redirects = MANIFEST["oauth_config"]["redirect_urls"]
+    events_url = MANIFEST["settings"]["event_subscriptions"]["request_url"]
+    assert redirects == [events_url.removesuffix("/slack/events") + REDIRECT_PATH]
+
+
+def test_the_install_asks_for_the_manifests_scopes() -> None:
+    from bot.slack.oauth import SCOPES
+
+    assert sorted(SCOPES) == sorted(MANIFEST["oauth_config"]["scopes"]["bot"])

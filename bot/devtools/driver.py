@@ -56,6 +56,33 @@ class SlackDriver:
         self.verification_token = verification_token
         self.timeout = timeout
         self._verifier = SignatureVerifier(signing_secret)
+        self._signing_secret = signing_secret
+        # The workspace people act from (another of the fake's teams: `as_team`).
+        self.team_id = fake.team_id
+        self.enterprise_id: str | None = None
+        self.org_wide = False
+
+    def as_team(
+        self, team_id: str, *, enterprise_id: str | None = None, org_wide: bool = False
+    ) -> SlackDriver:
+        """The same Slack, seen from another workspace (under an org-wide install if
+        `org_wide`: Slack then sends no `team` with interactions)."""
+        other = SlackDriver(
+            self.app_url,
+            self._signing_secret,
+            self.fake,
+            api_app_id=self.api_app_id,
+            verification_token=self.verification_token,
+            timeout=self.timeout,
+        )
+        other.team_id = team_id
+        other.enterprise_id = enterprise_id
+        other.org_wide = org_wide
+        return other
+
+    @property
+    def team_domain(self) -> str:
+        return self.fake.domain_of(self.team_id)
 
     # --- slash commands ----------------------------------------------------------------
 
@@ -63,8 +90,9 @@ class SlackDriver:
         channel = self.fake.channel(self.fake.resolve_channel(channel_id))
         form = {
             "token": self.verification_token,
-            "team_id": self.fake.team_id,
-            "team_domain": self.fake.team_domain,
+            "team_id": self.team_id,
+            "team_domain": self.team_domain,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "channel_id": channel.id,
             "channel_name": "directmessage" if channel.is_im else channel.name,
             "user_id": user_id,
@@ -72,7 +100,7 @@ class SlackDriver:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if self.org_wide else "false",
             "response_url": self.fake.new_response_url(user_id, channel.id),
             "trigger_id": self.fake.new_trigger_id(user_id),
         }
@@ -110,7 +138,7 @@ class SlackDriver:
             "actions": [_action(found, value)],
         }
         if not ephemeral:  # Slack leaves the message out for ephemeral ones
-            payload["message"] = message.to_api(self.fake.team_id)
+            payload["message"] = message.to_api(self.team_id)
         return self._post_payload(payload)
 
     def click_in_view(
@@ -170,7 +198,8 @@ class SlackDriver:
     ) -> Reply:
         envelope = {
             "token": self.verification_token,
-            "team_id": self.fake.team_id,
+            "team_id": self.team_id,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "api_app_id": self.api_app_id,
             "event": dict(event),
             "type": "event_callback",
@@ -178,11 +207,11 @@ class SlackDriver:
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
-                    "team_id": self.fake.team_id,
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if self.org_wide else self.team_id,
                     "user_id": self.fake.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.org_wide,
                 }
             ],
             "is_ext_shared_channel": False,
@@ -223,7 +252,7 @@ class SlackDriver:
             "text": text,
             "user": user_id,
             "ts": message.ts,
-            "team": self.fake.team_id,
+            "team": self.team_id,
             "blocks": [
                 {
                     "type": "rich_text",
@@ -256,7 +285,7 @@ class SlackDriver:
         }
         if home is not None:
             event["view"] = home.to_api(
-                team_id=self.fake.team_id, app_id=self.fake.app_id, bot_id=self.fake.bot_id
+                team_id=self.team_id, app_id=self.fake.app_id, bot_id=self.fake.bot_id
             )
         return self.event(event)
 
@@ -305,20 +334,23 @@ class SlackDriver:
                 "id": user.id,
                 "username": user.name,
                 "name": user.name,
-                "team_id": self.fake.team_id,
+                "team_id": self.team_id,
             },
             "api_app_id": self.api_app_id,
             "token": self.verification_token,
             "trigger_id": self.fake.new_trigger_id(user_id),
-            "team": {"id": self.fake.team_id, "domain": self.fake.team_domain},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            # Under an org-wide install Slack sends no team with a modal's submission.
+            "team": None
+            if self.org_wide and kind == "view_submission"
+            else {"id": self.team_id, "domain": self.team_domain},
+            "enterprise": {"id": self.enterprise_id} if self.enterprise_id else None,
+            "is_enterprise_install": self.org_wide,
         }
 
     def _view_payload(self, view: OpenedView, values: JsonDict) -> JsonDict:
-        data = view.to_api(
-            team_id=self.fake.team_id, app_id=self.fake.app_id, bot_id=self.fake.bot_id
-        )
+        data = view.to_api(team_id=self.team_id, app_id=self.fake.app_id, bot_id=self.fake.bot_id)
+        if self.org_wide and self.enterprise_id:
+            data["app_installed_team_id"] = self.enterprise_id
         data["state"] = {"values": values}
         return data
 

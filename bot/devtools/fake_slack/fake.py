@@ -29,6 +29,7 @@ from bot.devtools.fake_slack.state import (
     User,
     Workspace,
 )
+from bot.devtools.fake_slack.tenants import Grant, Team, Tenancy
 from bot.devtools.fake_slack.views import (
     modal_stack,
     new_hash,
@@ -55,8 +56,14 @@ class FakeSlack:
         enforce_rate_limits: bool = False,
         rate_limit_scale: float = 1.0,
         trigger_ttl: float = 3.0,
+        token_rotation: bool = False,
+        token_ttl: float = 12 * 3600,
     ) -> None:
         self.bot_token = bot_token
+        # Workspaces, tokens and installs (tenants.py): one team and its token to start.
+        self.tenancy = Tenancy(token_rotation=token_rotation, token_ttl=token_ttl)
+        self.tenancy.teams[team_id] = Team(team_id, team_domain, team_domain)
+        self.tenancy.grants[bot_token] = Grant(team_id)
         self.ws = Workspace(
             team_id=team_id,
             team_domain=team_domain,
@@ -132,7 +139,9 @@ class FakeSlack:
         is_bot: bool = False,
         deleted: bool = False,
         is_admin: bool = False,
+        team: str | None = None,
     ) -> User:
+        self.tenancy.user_team[user_id] = team or self.team_id
         user = User(
             id=user_id,
             name=name,
@@ -157,7 +166,9 @@ class FakeSlack:
         bot_is_member: bool = True,
         is_private: bool = False,
         is_archived: bool = False,
+        team: str | None = None,
     ) -> Channel:
+        self.tenancy.channel_team[channel_id] = team or self.team_id
         channel = Channel(
             id=channel_id,
             name=name,
@@ -171,6 +182,50 @@ class FakeSlack:
             self.ws.channels[channel_id] = channel
             self.ws.messages.setdefault(channel_id, [])
         return channel
+
+    # --- many workspaces (tenants.py) ----------------------------------------------------
+
+    def add_team(
+        self, team_id: str, *, domain: str | None = None, enterprise_id: str | None = None
+    ) -> Team:
+        """Another workspace (in an org if `enterprise_id`). The app is not installed there
+        until an install (`install_code` and the app's OAuth redirect) gives it a token."""
+        team = Team(team_id, domain or team_id.lower(), domain or team_id, enterprise_id)
+        with self.ws.lock:
+            self.tenancy.teams[team_id] = team
+        return team
+
+    def domain_of(self, team_id: str) -> str:
+        team = self.tenancy.teams.get(team_id)
+        return team.domain if team else team_id.lower()
+
+    def install_code(
+        self,
+        team_id: str | None = None,
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> str:
+        """What Slack hands the app's redirect after someone approved the install: a code
+        that `oauth.v2.access` exchanges for the workspace's (or org's) bot token."""
+        code = "code-" + secrets.token_hex(8)
+        if team_id and enterprise_id is None:
+            team = self.tenancy.teams.get(team_id)
+            enterprise_id = team.enterprise_id if team else None
+        with self.ws.lock:
+            self.tenancy.codes[code] = Grant(
+                None if org_wide else team_id, enterprise_id, org_wide=org_wide
+            )
+        return code
+
+    def uninstall(self, key: str) -> None:
+        """The workspace (or org) removed the app: its tokens answer token_revoked."""
+        with self.ws.lock:
+            self.tenancy.revoke(key)
+
+    def tokens_of(self, key: str) -> list[str]:
+        with self.ws.lock:
+            return [t for t, g in self.tenancy.grants.items() if g.key == key]
 
     def add_member(self, channel_id: str, user_id: str) -> None:
         with self.ws.lock:
@@ -444,6 +499,7 @@ class FakeSlack:
         if delay := self.faults.delay(request.method):
             time.sleep(delay)
         reply = self._answer(request)
+        grant = self.tenancy.grants.get(request.token or "")
         self.calls.append(
             Call(
                 method=request.method,
@@ -451,6 +507,7 @@ class FakeSlack:
                 at=at,
                 status=reply.status,
                 response=reply.body,
+                team=grant.key if grant else None,
             )
         )
         return reply
@@ -459,10 +516,33 @@ class FakeSlack:
         method, args = request.method, request.args
         if request.body_error:
             return HttpReply(200, {"ok": False, "error": request.body_error})
+        if method == "oauth.v2.access":
+            try:
+                checks.check(method, args, self.violations.append)
+                with self.ws.lock:
+                    return HttpReply(200, self._oauth_access(args))
+            except SlackError as error:
+                return HttpReply(200, error.body())
         if request.token is None:
             return HttpReply(200, {"ok": False, "error": "not_authed"})
-        if request.token != self.bot_token:
-            return HttpReply(200, {"ok": False, "error": "invalid_auth"})
+        with self.ws.lock:
+            grant = self.tenancy.grants.get(request.token)
+            revoked = request.token in self.tenancy.revoked
+        if grant is None:
+            return HttpReply(
+                200, {"ok": False, "error": "token_revoked" if revoked else "invalid_auth"}
+            )
+        if grant.expires_at is not None and time.time() >= grant.expires_at:
+            return HttpReply(200, {"ok": False, "error": "token_expired"})
+        with self.ws.lock:
+            reached = self.tenancy.check_reach(self.ws, grant, method, args)
+        if reached:
+            # Real Slack cannot even see another workspace's channel or person.
+            self.violations.append(f"{method}: a token of {grant.key} reached for {reached}")
+            missing = "user_not_found" if reached.startswith("user") else "channel_not_found"
+            return HttpReply(200, {"ok": False, "error": missing})
+        if method == "auth.test" and grant.key != self.team_id:
+            return HttpReply(200, self._auth_test(grant))
         handler = HANDLERS.get(method)
         if handler is None:
             known = slack_spec.method_spec(method) is not None
@@ -501,6 +581,26 @@ class FakeSlack:
         return HttpReply(200, {"ok": True})
 
     # --- helpers -----------------------------------------------------------------------
+
+    def _oauth_access(self, args: dict[str, Any]) -> JsonDict:
+        scopes = "channels:history,channels:read,chat:write,commands,groups:history,groups:read,im:history,im:write,users:read"
+        return self.tenancy.oauth_access(
+            args, app_id=self.app_id, bot_user_id=self.bot_user_id, scopes=scopes
+        )
+
+    def _auth_test(self, grant: Grant) -> JsonDict:
+        team = self.tenancy.teams.get(grant.team_id or "")
+        return {
+            "ok": True,
+            "url": f"https://{team.domain if team else 'org'}.slack.com/",
+            "team": team.name if team else None,
+            "user": "p2p",
+            "team_id": grant.team_id,
+            "enterprise_id": grant.enterprise_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": grant.org_wide,
+        }
 
     def _channel(self, channel_id: str) -> Channel:
         try:

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.devtools.fake_slack.tenants import basic_credentials
+
 
 @dataclass
 class HttpReply:
@@ -65,6 +67,10 @@ class _Handler(BaseHTTPRequestHandler):
             args, error = read_args(content_type, body, parts.query)
             token = self._bearer() or args.pop("token", None)
             args.pop("token", None)
+            credentials = basic_credentials(self.headers.get("Authorization", ""))
+            if credentials is not None:  # oauth.v2.access: the app's id and secret
+                args.setdefault("client_id", credentials[0])
+                args.setdefault("client_secret", credentials[1])
             request = ApiRequest(parts.path.removeprefix("/api/"), token, args, error)
             self._send(self.server.on_api(request))
         elif parts.path.startswith("/response/"):

@@ -265,6 +265,7 @@ class Call:
     at: float
     status: int
     response: JsonDict
+    team: str | None = None  # the workspace (or org) whose token made the call
 
 
 @dataclass

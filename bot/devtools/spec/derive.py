@@ -33,6 +33,7 @@ METHODS = (
     "conversations.members",
     "conversations.open",
     "conversations.replies",
+    "oauth.v2.access",
     "reactions.add",
     "reactions.remove",
     "users.info",
