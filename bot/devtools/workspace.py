@@ -3,11 +3,17 @@ production server, a real database, and the scheduler — for tests and `p2p-bot
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, TypeVar
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from slack_bolt import App
 
@@ -20,10 +26,13 @@ from bot.slack.context import Deps
 from bot.slack.gateway import make_client
 from bot.slack.refresh import Refresher
 from bot.slack.scheduled import SlackSender
+from bot.slack.tenants import from_settings
 from bot.store import Store
 from bot.web import bind, make_wsgi_app
 
 SIGNING_SECRET = "bench-signing-secret"
+# Seals the installations' tokens in tests and the demo (never a real deployment's key).
+TOKEN_KEY = "cDJwLXRlc3Qta2V5LW5ldmVyLWluLXByb2R1Y3Rpb24="
 T = TypeVar("T")
 
 
@@ -59,18 +68,37 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 
 class SimulatedWorkspace:
-    def __init__(self, store: Store, fake: FakeSlack, *, refresh_interval: float = 0.05) -> None:
+    def __init__(
+        self,
+        store: Store,
+        fake: FakeSlack,
+        *,
+        refresh_interval: float = 0.05,
+        oauth: bool = False,
+    ) -> None:
+        """`oauth`: many workspaces installed through Add to Slack (no bot token); each
+        team is installed with `install`."""
         self.store = store
         self.fake = fake
         self.refresher = Refresher(interval=refresh_interval)
         self.listeners = TrackingExecutor()
-        self.client = make_client(fake.bot_token, fake.api_url)
+        self.client = make_client(None if oauth else fake.bot_token, fake.api_url)
+        credentials: dict[str, Any] = (
+            {
+                "slack_client_id": fake.tenancy.client_id,
+                "slack_client_secret": fake.tenancy.client_secret,
+                "p2p_token_key": TOKEN_KEY,
+            }
+            if oauth
+            else {"slack_bot_token": fake.bot_token}
+        )
         self.settings = Settings(
-            slack_bot_token=fake.bot_token,
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=fake.api_url,
             _env_file=None,  # type: ignore[call-arg]
+            **credentials,
         )
+        self.tokens = from_settings(self.settings, store)
         self.app: App | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -83,6 +111,7 @@ class SimulatedWorkspace:
             client=self.client,
             deps=Deps(store=self.store, refresher=self.refresher),
             listener_executor=self.listeners,
+            tokens=self.tokens,
         )
         self._server = bind(
             make_wsgi_app(self.app, self.store, signing_secret=SIGNING_SECRET),
@@ -117,7 +146,8 @@ class SimulatedWorkspace:
 
     def tick(self, now: datetime) -> TickReport:
         """What the scheduler does at `now`."""
-        report = run_due(self.store, SlackSender(self.client, self.store), now=now)
+        sender = SlackSender(self.client, self.store, tokens=self.tokens)
+        report = run_due(self.store, sender, now=now)
         self.settle()
         return report
 
@@ -127,6 +157,28 @@ class SimulatedWorkspace:
         self.listeners.wait_idle()
         self.refresher.wait_idle()
         self.listeners.wait_idle()
+
+    # --- installing (OAuth mode) ---------------------------------------------------------
+
+    def install(
+        self,
+        team_id: str | None = None,
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> Page:
+        """Someone clicks Add to Slack on /slack/install, approves on Slack's page, and Slack
+        sends their browser back to /slack/oauth_redirect: the page they then see."""
+        start = http_get(f"{self.base_url}/slack/install")
+        link = re.search(r'href="([^"]+/oauth/v2/authorize[^"]*)"', start.body)
+        assert link is not None, f"no Add to Slack link on the install page:\n{start.body}"
+        query = parse_qs(urlsplit(html.unescape(link.group(1))).query)
+        code = self.fake.install_code(team_id, enterprise_id=enterprise_id, org_wide=org_wide)
+        return self.oauth_redirect({"code": code, "state": query["state"][0]}, cookie=start.cookie)
+
+    def oauth_redirect(self, params: dict[str, str], *, cookie: str | None = None) -> Page:
+        """Slack (or whoever) sends a browser to the redirect URL with `params`."""
+        return http_get(f"{self.base_url}/slack/oauth_redirect?{urlencode(params)}", cookie=cookie)
 
     # --- people using Slack (each waits for the app to finish reacting) -------------------
 
@@ -152,3 +204,21 @@ class SimulatedWorkspace:
     def driver(self) -> SlackDriver:
         assert self.slack is not None, "start() the workspace first"
         return self.slack
+
+
+@dataclass
+class Page:
+    status: int
+    body: str
+    cookie: str | None  # the Set-Cookie a browser would keep (name=value)
+
+
+def http_get(url: str, *, cookie: str | None = None) -> Page:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, body, headers = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        status, body, headers = error.code, error.read(), error.headers
+    set_cookie = headers.get("Set-Cookie")
+    return Page(status, body.decode(), set_cookie.split(";")[0] if set_cookie else None)

@@ -232,8 +232,7 @@ def _lock_workspace(connection: Connection, key: str, bot: Bot) -> None:
     lock, which an UPDATE takes), making the row if an older install has none."""
     table = Workspace.__table__
     assert isinstance(table, Table)
-    now = utcnow()
-    stamp = now.replace(tzinfo=None) if connection.dialect.name == "sqlite" else now
+    stamp = utcnow()  # the column type stores it as UTC on every backend
     done = connection.execute(
         update(table).where(table.c.key == key).values(refreshed_at=stamp)
     ).rowcount
