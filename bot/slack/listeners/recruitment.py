@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 from datetime import time
 from typing import Any
@@ -23,6 +24,8 @@ from bot.slack.render import recruitment as render
 from bot.slack.render.message import Message
 from bot.slack.replies import dm, open_form, tell, tell_in_channel
 from bot.store.models import GroupFormat
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -66,13 +69,16 @@ def start_command(
         )
         return
     # The trigger lasts 3 s: open the form first, then fill in the person's time zone.
-    view = render.start_modal(channel_id=channel_id, topic=args, timezone="")
+    view = render.start_modal(channel_id=channel_id, topic=args, timezone="", team_id=team(context))
     view_id = open_form(client, command["trigger_id"], view, respond, again="run `/p2p start`")
     timezone = gateway.user_timezone(command["user_id"])
     if view_id and timezone:
         with suppress(SlackCallFailed):  # they can still type it in
             gateway.update_view(
-                view_id, render.start_modal(channel_id=channel_id, topic=args, timezone=timezone)
+                view_id,
+                render.start_modal(
+                    channel_id=channel_id, topic=args, timezone=timezone, team_id=team(context)
+                ),
             )
 
 
@@ -82,6 +88,11 @@ def on_start_submitted(
     user_id = body["user"]["id"]
     meta = private_metadata(view)
     channel_id = meta.get("channel_id", "")
+    if meta.get("team_id") and meta["team_id"] != team(context):
+        # A form opened in another workspace: the channel it names is not this one's.
+        log.warning("start form of %s submitted from %s; ignored", meta["team_id"], team(context))
+        ack()
+        return
     try:
         draft = _draft_from(form_values(view), facilitator_timezone=meta.get("user_tz"))
         with deps(context).store.transaction() as session:

@@ -193,11 +193,13 @@ def facilitator_handover_dm(group: Group) -> Message:
 # --- the start form -------------------------------------------------------------------------
 
 
-def start_modal(*, channel_id: str, topic: str, timezone: str) -> View:
+def start_modal(*, channel_id: str, topic: str, timezone: str, team_id: str = "") -> View:
     return View(
         type="modal",
         callback_id=ids.START_VIEW,
-        private_metadata=json.dumps({"channel_id": channel_id, "user_tz": timezone}),
+        private_metadata=json.dumps(
+            {"channel_id": channel_id, "user_tz": timezone, "team_id": team_id}
+        ),
         title="Start a P2P group",
         submit="Start recruiting",
         close="Cancel",
