@@ -195,10 +195,13 @@ class SlackDriver:
         event_id: str | None = None,
         retry_num: int | None = None,
         retry_reason: str | None = None,
+        channel_owner: str | None = None,
     ) -> Reply:
+        """`channel_owner`: in a Slack Connect channel, Slack may put the team that owns the
+        channel at the top level; `authorizations` still names the installation."""
         envelope = {
             "token": self.verification_token,
-            "team_id": self.team_id,
+            "team_id": channel_owner or self.team_id,
             **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "api_app_id": self.api_app_id,
             "event": dict(event),

@@ -62,12 +62,15 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
-# What Slack always sends with each kind of request, as dotted paths to text.
+# What Slack always sends with each kind of request, as dotted paths to text ("a|b": one of
+# them). Under an org-wide install an interaction may come without `team`: the person's
+# workspace is then in user.team_id.
+_TEAM = "team.id|user.team_id"
 _REQUIRED = {
     "command": ("command", "user_id", "team_id", "channel_id", "trigger_id", "response_url"),
-    "block_actions": ("user.id", "team.id", "trigger_id"),
-    "view_submission": ("user.id", "team.id", "view.id", "view.callback_id", "trigger_id"),
-    "view_closed": ("user.id", "team.id", "view.id", "view.callback_id"),
+    "block_actions": ("user.id", _TEAM, "trigger_id"),
+    "view_submission": ("user.id", _TEAM, "view.id", "view.callback_id", "trigger_id"),
+    "view_closed": ("user.id", _TEAM, "view.id", "view.callback_id"),
     "event_callback": ("team_id", "event_id", "event.type"),
     "url_verification": ("challenge",),
 }
@@ -79,8 +82,8 @@ def shape_problem(body: dict[str, Any]) -> Problem:
         return "nested too deeply"
     kind = "command" if "command" in body else body.get("type")
     for path in _REQUIRED.get(kind, ()) if isinstance(kind, str) else ():
-        if not isinstance(_at(body, path), str):
-            return f"{kind} without {path}"
+        if not any(isinstance(_at(body, one), str) for one in path.split("|")):
+            return f"{kind} without {path.split('|')[0]}"
     if kind == "block_actions" and not body.get("actions"):
         return "block_actions without actions"
     if "response_url" in body and not _URL.match(str(body["response_url"])):

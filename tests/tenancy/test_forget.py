@@ -1,0 +1,49 @@
+"""`p2p-bot forget --team T…`: a data-deletion request deletes everything stored about one
+workspace, says what it deleted, and leaves the others alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.devtools.workspace import TOKEN_KEY, SimulatedWorkspace
+from bot.store.models import Group, Membership, Workspace, slack_bots, slack_installations
+from tests.tenancy.teams import Team
+from tests.test_server_process import base_env, run_cli
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_forget_deletes_one_workspace_and_says_what(
+    ws: SimulatedWorkspace, a: Team, b: Team, db_url: str, tmp_path: Path
+) -> None:
+    ws.install("TA")
+    ws.install("TB")
+    a.recruit("Distributed systems")
+    b.recruit("Compilers")
+
+    env = base_env(DATABASE_URL=db_url, P2P_TOKEN_KEY=TOKEN_KEY)
+    result = run_cli("forget", "--team", "TA", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Deleted everything stored about TA:"
+    for expected in (
+        "groups: 1 row",
+        "memberships: 4 rows",
+        "slack_bots: 1 row",
+        "slack_installations: 1 row",
+        "workspaces: 1 row",
+    ):
+        assert f"  {expected}" in lines, result.stdout
+    assert "xox" not in result.stdout + result.stderr  # no token in what it says
+
+    with ws.store.transaction() as session:
+        assert session.scalars(select(Group.team_id)).all() == ["TB"]
+        assert session.scalar(select(func.count()).select_from(Membership)) == 4
+        assert session.scalars(select(Workspace.key)).all() == ["TB"]
+        for table in (slack_bots, slack_installations):
+            assert session.execute(select(table.c.team_id)).scalars().all() == ["TB"]
+
+    again = run_cli("forget", "--team", "TA", env=env, cwd=tmp_path)
+    assert again.stdout.strip() == "Nothing was stored about TA."
