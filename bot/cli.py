@@ -154,6 +154,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     if not args.no_scheduler:
         _start_scheduler(store, app)
     log.info("p2p listening on http://%s:%s/slack/events", args.host, settings.port)
+    if settings.oauth_mode:
+        log.info("Add to Slack at http://%s:%s/slack/install", args.host, settings.port)
     server.run()
     return 0
 

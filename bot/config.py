@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
@@ -147,11 +148,29 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         raise SettingsError(f"{name.upper()} {reason}{hint}.") from None
 
 
+TOKEN_PATTERN = re.compile(r"\bxox[a-z]?[.-][A-Za-z0-9.-]+")
+
+
+class RedactTokens(logging.Filter):
+    """Tokens never reach a log, whoever logs them (slack_sdk logs responses at DEBUG,
+    and oauth.v2.access answers with tokens)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if TOKEN_PATTERN.search(message):
+            record.msg = TOKEN_PATTERN.sub("xox…(redacted)", message)
+            record.args = None
+        return True
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactTokens) for f in handler.filters):
+            handler.addFilter(RedactTokens())
     # Alembic says which dialect it uses on every connection; `p2p-bot migrate` says itself
     # what it did.
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -26,6 +26,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 # Refresh a rotating token this long before it expires (Slack's last 12 hours).
 REFRESH_BEFORE = timedelta(minutes=120)
 STATE_SECONDS = 10 * 60
+# oauth.v2.access answers that mean the refresh token will never work again.
+REFRESH_REFUSED = {"invalid_refresh_token", "token_revoked", "invalid_grant_type", "invalid_auth"}
 
 
 class NotInstalled(Exception):
@@ -133,7 +136,16 @@ class Tokens:
             return None
         bot = SQLAlchemyInstallationStore.build_bot_entity(row)
         if self._expiring(bot):
-            bot = self._refresh(bot)
+            try:
+                bot = self._refresh(bot)
+            except SlackTokenRotationError as failed:
+                error = str(failed.api_error.response.get("error", "unknown_error"))
+                if error not in REFRESH_REFUSED:
+                    raise
+                # Slack will not renew it (the app was removed, or the token revoked):
+                # this workspace has no usable installation until it installs again.
+                log.warning("Slack refused to refresh the token for %s: %s", team_id, error)
+                return None
         return bot
 
     def _expiring(self, bot: Bot) -> bool:

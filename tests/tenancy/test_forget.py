@@ -47,3 +47,22 @@ def test_forget_deletes_one_workspace_and_says_what(
 
     again = run_cli("forget", "--team", "TA", env=env, cwd=tmp_path)
     assert again.stdout.strip() == "Nothing was stored about TA."
+
+
+def test_tokens_never_reach_the_log() -> None:
+    import logging
+
+    from bot.config import RedactTokens
+
+    record = logging.LogRecord(
+        "slack_sdk",
+        logging.DEBUG,
+        __file__,
+        1,
+        "body: %s",
+        ({"access_token": "xoxe.xoxb-1-abc", "refresh_token": "xoxe-1-def"},),
+        None,
+    )
+    RedactTokens().filter(record)
+    said = record.getMessage()
+    assert "abc" not in said and "def" not in said and "redacted" in said

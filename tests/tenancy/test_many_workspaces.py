@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import time_machine
 from sqlalchemy import select, text
 
-from bot.devtools.workspace import SimulatedWorkspace
+from bot.devtools.workspace import SimulatedWorkspace, http_get
 from bot.slack import ids
 from bot.store.models import Group, Workspace, slack_bots, slack_installations
 from tests.tenancy.teams import Team
@@ -132,9 +132,22 @@ def test_replicas_refreshing_one_token_at_once_refresh_it_once(
 
 
 def test_install_pages_say_what_went_wrong(ws: SimulatedWorkspace) -> None:
-    start = ws.oauth_redirect({"code": ws.fake.install_code("TA"), "state": "made-up"})
-    assert start.status == 400
-    assert "not installed" in start.body and "Start the install again" in start.body
+    # A state the app never issued (or one already used) in the same browser.
+    cookie = "slack-app-oauth-state=made-up"
+    made_up = ws.oauth_redirect(
+        {"code": ws.fake.install_code("TA"), "state": "made-up"}, cookie=cookie
+    )
+    assert made_up.status == 400
+    assert "not installed" in made_up.body and "expired or was already used" in made_up.body
+    assert "Start the install again" in made_up.body
+    # A state from another browser.
+    elsewhere = ws.oauth_redirect({"code": ws.fake.install_code("TA"), "state": "made-up"})
+    assert elsewhere.status == 400 and "another browser" in elsewhere.body
+    # Slack refusing the code.
+    start = http_get(f"{ws.base_url}/slack/install")
+    state = start.cookie.split("=", 1)[1] if start.cookie else ""
+    refused = ws.oauth_redirect({"code": "not-a-code", "state": state}, cookie=start.cookie)
+    assert refused.status == 400 and "did not accept the install" in refused.body
     cancelled = ws.oauth_redirect({"error": "access_denied", "state": "x"})
     assert cancelled.status == 200 and "cancelled" in cancelled.body
     # A workspace install without a state is refused (only org-wide installs come so).
@@ -142,3 +155,27 @@ def test_install_pages_say_what_went_wrong(ws: SimulatedWorkspace) -> None:
     assert stateless.status == 400 and "expired or was already used" in stateless.body
     with ws.store.engine.connect() as connection:
         assert connection.execute(select(slack_bots)).first() is None
+
+
+def test_a_workspace_whose_token_was_revoked_stops_without_holding_up_another(
+    ws: SimulatedWorkspace, a: Team, b: Team, traveller: time_machine.Traveller
+) -> None:
+    ws.install("TA")
+    ws.install("TB")
+    for team in (a, b):
+        team.recruit(f"Group of {team.team_id}")
+        team.schedule_kickoff("2026-03-17", "18:00")
+    # B revokes the app's tokens; the event never reaches us.
+    ws.fake.uninstall("TB")
+    ws.fake.reset_calls()
+    traveller.move_to(utc(2026, 3, 17, 17))
+    ws.tick(utc(2026, 3, 17, 17))
+    assert ws.fake.find_message("CA_LEARN", "I'm aligned")
+    stopped = group_in(ws, "TB")
+    assert stopped.uninstalled_at is not None and stopped.next_due_at is None
+    # Later ticks make no call for B at all.
+    ws.fake.reset_calls()
+    for moment in (utc(2026, 3, 17, 18), utc(2026, 3, 18, 17)):
+        traveller.move_to(moment)
+        ws.tick(moment)
+    assert not [c for c in ws.fake.calls if c.team == "TB" or not c.response.get("ok")]
