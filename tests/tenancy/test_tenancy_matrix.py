@@ -233,9 +233,21 @@ def test_workspace_b_can_neither_see_nor_change_workspace_a(
     }, buttons_found
     assert len(forms_found) >= 9, forms_found
 
+    # B's uninstall events take B's installation away and leave everything of A's as it was.
+    b.driver.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}})
+    b.driver.event({"type": "app_uninstalled"})
+    ws.settle()
+    assert _without(fingerprint(ws), "TB") == _without(before, "TB")
+    assert fingerprint(ws) != before  # B's own rows did go
+
     # The same request from A's own people does change things: the matrix can see a change.
+    settled = fingerprint(ws)
     a.command(a.people[3], "leave")
-    assert fingerprint(ws) != before
+    assert fingerprint(ws) != settled
+
+
+def _without(tables: dict[str, list[str]], team: str) -> dict[str, list[str]]:
+    return {name: [row for row in rows if repr(team) not in row] for name, rows in tables.items()}
 
 
 def _a_group_id(ws: SimulatedWorkspace) -> int:
