@@ -185,6 +185,12 @@ def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:
 
     from bot.slack.app import build_app
 
+    if socket_mode and settings.oauth_mode:
+        raise Abort(
+            "Socket Mode serves one workspace, by its SLACK_BOT_TOKEN. To serve many "
+            "workspaces (SLACK_CLIENT_ID is set), run `p2p-bot serve` instead; README.md, "
+            '"Install on many workspaces", says more.'
+        )
     missing = settings.missing_for_slack(socket_mode=socket_mode)
     if missing:
         lines = [f"{name.upper()} is not set — set it to {HOW_TO_FIX[name]}." for name in missing]

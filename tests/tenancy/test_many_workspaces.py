@@ -3,10 +3,15 @@ token for its own groups, token rotation, uninstall and reinstall."""
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import time_machine
+import yaml
 from sqlalchemy import select, text
 
 from bot.devtools.workspace import SimulatedWorkspace, http_get
@@ -129,6 +134,22 @@ def test_replicas_refreshing_one_token_at_once_refresh_it_once(
     assert len(set(found)) == 1 and found[0] in ws.fake.tokens_of("TA")
     refreshes = ws.fake.calls_to("oauth.v2.access")
     assert [c.response.get("error") for c in refreshes if not c.response["ok"]] == []
+
+
+def test_the_install_page_links_to_slack_with_the_manifests_scopes_and_a_state(
+    ws: SimulatedWorkspace,
+) -> None:
+    page = http_get(f"{ws.base_url}/slack/install")
+    assert page.status == 200 and "Add to Slack" in page.body
+    link = re.search(r'href="([^"]+)"', page.body.split("<body>", 1)[1])
+    assert link is not None
+    url = urlsplit(html.unescape(link.group(1)))
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{ws.fake.base_url}/oauth/v2/authorize"
+    query = parse_qs(url.query)
+    manifest = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text())
+    assert sorted(query["scope"][0].split(",")) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+    assert query["client_id"] == [ws.fake.tenancy.client_id]
+    assert page.cookie == f"slack-app-oauth-state={query['state'][0]}"
 
 
 def test_install_pages_say_what_went_wrong(ws: SimulatedWorkspace) -> None:
