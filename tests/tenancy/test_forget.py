@@ -66,3 +66,11 @@ def test_tokens_never_reach_the_log() -> None:
     RedactTokens().filter(record)
     said = record.getMessage()
     assert "abc" not in said and "def" not in said and "redacted" in said
+
+
+def test_socket_mode_says_it_serves_one_workspace(tmp_path: Path) -> None:
+    env = base_env(SLACK_CLIENT_ID="1.2", SLACK_CLIENT_SECRET="s", SLACK_APP_TOKEN="xapp-1")
+    result = run_cli("socket", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Socket Mode serves one workspace" in result.stderr
+    assert "p2p-bot serve" in result.stderr

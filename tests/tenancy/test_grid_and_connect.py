@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.slack import ids
-from bot.store.models import Group, Resource
+from bot.store.models import Group, Resource, slack_bots
 from tests.tenancy.teams import Team, add_team
 
 GRID_PEOPLE = ["UE_FAC", "UE_ANA", "UE_BEN", "UE_CHEN"]
@@ -46,6 +46,15 @@ def test_an_org_wide_install_serves_each_workspace_of_the_org(
         c for c in ws.fake.calls_to("chat.postMessage") if c.response.get("ts") == kickoff.ts
     )
     assert post.team == "E1"
+
+    # The org removes the app: every group the org's install served stops.
+    ws.fake.uninstall("E1")
+    assert grid.driver.event({"type": "app_uninstalled"}).status == 200
+    ws.settle()
+    with ws.store.transaction() as session:
+        group = session.scalars(select(Group)).one()
+        assert group.uninstalled_at is not None and group.next_due_at is None
+        assert session.execute(select(slack_bots)).first() is None
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
