@@ -204,13 +204,16 @@ def _mutate(data: Any, path: tuple[Any, ...], how: str, replacement: Any) -> Non
             parent = parent[step]
         except (KeyError, IndexError, TypeError):
             return  # an earlier mutation removed it
+    key = path[-1]
+    if isinstance(parent, list) and not (isinstance(key, int) and key < len(parent)):
+        return  # an earlier mutation changed its shape
     if not isinstance(parent, dict | list):
         return
     if how == "drop":
-        with suppress(KeyError, IndexError):
-            del parent[path[-1]]
-    elif isinstance(parent, dict) or path[-1] < len(parent):
-        parent[path[-1]] = replacement
+        with suppress(KeyError):
+            del parent[key]
+    else:
+        parent[key] = replacement
 
 
 @st.composite

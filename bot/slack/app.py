@@ -112,7 +112,14 @@ def _on_error(
     _tell_privately(respond, client, user, text)
     if response is not None:
         return BoltResponse(status=200, body="")
-    return None
+    # Already acknowledged. Bolt's thread runner would now overwrite the acknowledgement
+    # with None, and a request thread that has not yet seen it answers Slack 404 three
+    # seconds later. Raising here skips that overwrite; the executor drops the exception.
+    raise AlreadyAcknowledged from error
+
+
+class AlreadyAcknowledged(Exception):
+    """The request failed after Slack had its answer; the person has been told."""
 
 
 def _answer_in_place(body: dict[str, Any], text: str) -> BoltResponse | None:

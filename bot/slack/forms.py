@@ -8,10 +8,14 @@ from typing import Any
 
 
 def form_values(view: dict[str, Any]) -> dict[str, Any]:
+    """Each field's value as Slack sends it: a string, a list of strings, or None. Anything
+    shaped otherwise (a forged or mangled payload) reads as None, never as an error."""
     values: dict[str, Any] = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
-        for state in actions.values():
-            values[block_id] = _value(state)
+    state = view.get("state") if isinstance(view, dict) else None
+    blocks = state.get("values") if isinstance(state, dict) else None
+    for block_id, actions in (blocks if isinstance(blocks, dict) else {}).items():
+        for element in (actions if isinstance(actions, dict) else {}).values():
+            values[block_id] = _value(element) if isinstance(element, dict) else None
     return values
 
 
@@ -22,28 +26,37 @@ def private_metadata(view: dict[str, Any]) -> dict[str, Any]:
         return {}
 
 
-def _value(state: dict[str, Any]) -> Any:
-    kind = state.get("type")
+def _value(state: dict[str, Any]) -> str | list[str] | None:
+    kind = _text(state.get("type")) or ""
     if kind in {"static_select", "external_select", "radio_buttons"}:
         option = state.get("selected_option")
-        return option["value"] if option else None
+        return _text(option.get("value")) if isinstance(option, dict) else None
     if kind == "checkboxes":
-        return [o["value"] for o in state.get("selected_options") or []]
-    if kind == "timepicker":
-        return state.get("selected_time")
-    if kind == "datepicker":
-        return state.get("selected_date")
-    if kind == "datetimepicker":
-        return state.get("selected_date_time")
-    if kind == "multi_users_select":
-        return state.get("selected_users") or []
-    if kind in {"users_select", "conversations_select", "channels_select"}:
-        return (
-            state.get("selected_user")
-            or state.get("selected_conversation")
-            or state.get("selected_channel")
+        return _texts(
+            o.get("value") for o in _list(state.get("selected_options")) if isinstance(o, dict)
         )
-    return state.get("value")
+    if kind == "multi_users_select":
+        return _texts(_list(state.get("selected_users")))
+    key = {
+        "timepicker": "selected_time",
+        "datepicker": "selected_date",
+        "users_select": "selected_user",
+        "conversations_select": "selected_conversation",
+        "channels_select": "selected_channel",
+    }.get(kind, "value")
+    return _text(state.get(key))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _texts(values: Any) -> list[str]:
+    return [v for v in values if isinstance(v, str)]
 
 
 def as_int(value: Any) -> int | None:

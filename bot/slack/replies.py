@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 def tell(respond: Respond, text: str) -> None:
     """An ephemeral reply to the person who clicked or typed (via response_url)."""
+    if not respond.response_url:  # a click that did not come from a message Slack knows
+        log.warning("no response_url to tell the person: %s", text)
+        return
     respond(text=text, response_type="ephemeral", replace_original=False)
 
 

@@ -22,6 +22,9 @@ _ID_VALUE = re.compile(r"\d{1,18}(:\d{1,18})?")
 _TEXT = (str, type(None))
 _URL = re.compile(r"https?://[^\s/]+/")
 _MAX_DEPTH = 32
+# Slack's ids (U024BE7LH, C012AB3CD, T0001…) are short; ours in tests read U_ANA.
+_SLACK_ID = re.compile(r"[A-Za-z0-9_]{1,40}")
+_IDS = ("user_id", "team_id", "channel_id", "user.id", "team.id", "channel.id", "event.channel")
 
 # key -> allowed JSON types, wherever the key appears in an envelope, action, view or event
 _FIELDS: dict[str, tuple[type, ...]] = {
@@ -42,6 +45,8 @@ _FIELDS: dict[str, tuple[type, ...]] = {
             "channel_id",
             "user_id",
             "team_id",
+            "app_installed_team_id",
+            "enterprise_id",
             "event_id",
             "api_app_id",
             "tab",
@@ -69,8 +74,8 @@ _TEAM = "team.id|user.team_id"
 _REQUIRED = {
     "command": ("command", "user_id", "team_id", "channel_id", "trigger_id", "response_url"),
     "block_actions": ("user.id", _TEAM, "trigger_id"),
-    "view_submission": ("user.id", _TEAM, "view.id", "view.callback_id", "trigger_id"),
-    "view_closed": ("user.id", _TEAM, "view.id", "view.callback_id"),
+    "view_submission": ("user.id", _TEAM, "view.id", "view.type", "view.callback_id", "trigger_id"),
+    "view_closed": ("user.id", _TEAM, "view.id", "view.type", "view.callback_id"),
     "event_callback": ("team_id", "event_id", "event.type"),
     "url_verification": ("challenge",),
 }
@@ -84,6 +89,10 @@ def shape_problem(body: dict[str, Any]) -> Problem:
     for path in _REQUIRED.get(kind, ()) if isinstance(kind, str) else ():
         if not any(isinstance(_at(body, one), str) for one in path.split("|")):
             return f"{kind} without {path.split('|')[0]}"
+    for path in _IDS:
+        value = _at(body, path)
+        if isinstance(value, str) and not _SLACK_ID.fullmatch(value):
+            return f"{path} is not a Slack id"
     if kind == "block_actions" and not body.get("actions"):
         return "block_actions without actions"
     if "response_url" in body and not _URL.match(str(body["response_url"])):
@@ -100,6 +109,8 @@ def shape_problem(body: dict[str, Any]) -> Problem:
     ):
         if not isinstance(entry, dict):
             problem = problem or f"authorizations/response_urls[{index}] is not an object"
+        else:
+            problem = problem or _fields(f"authorizations/response_urls[{index}]", entry)
     return problem or _view(body.get("view")) or _event(body.get("event"))
 
 
@@ -127,8 +138,9 @@ def _action(index: int, action: Any) -> Problem:
     problem = _fields(where, action)
     if problem:
         return problem
-    if not isinstance(action.get("action_id"), str):
-        return f"{where}.action_id is missing"
+    for key in ("action_id", "type"):
+        if not isinstance(action.get(key), str):
+            return f"{where}.{key} is missing"
     if (
         action.get("type") == "button"
         and action["action_id"] in _OUR_IDS

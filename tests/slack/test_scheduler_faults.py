@@ -5,10 +5,10 @@ connection dropped after Slack took the post, a post Slack refuses, failures tha
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.schedule import ledger
@@ -16,7 +16,7 @@ from bot.schedule.runner import collect_due
 from bot.slack import gateway
 from bot.slack.gateway import Gateway
 from bot.slack.render.message import Message
-from bot.store.models import Delivery, DeliveryState
+from bot.store.models import Delivery, DeliveryState, Membership
 from tests.slack.clock import Clock, utc
 from tests.slack.cycle_steps import group_of
 from tests.slack.people import ANA, BEN, CHANNEL, CHEN, FAC, run_cycle
@@ -45,6 +45,25 @@ def prompt_tries(ws: SimulatedWorkspace) -> list:
     ]
 
 
+def catch_up_time(ws: SimulatedWorkspace, week) -> datetime:
+    """When the catch-up DM is planned: after the session, at an hour members are awake."""
+    with ws.store.transaction() as session:
+        due = collect_due(session, week.ends_at + timedelta(days=1))
+    return next(i.due_at for i in due if i.key.startswith("catchup:"))
+
+
+def everyone_in_europe(ws: SimulatedWorkspace) -> None:
+    """Chen moves from Shanghai to Berlin: the catch-up then goes out an hour after the
+    session, while the attendance check may still be in flight."""
+    group_id = group_of(ws).id
+    with ws.store.transaction() as session:
+        session.execute(
+            update(Membership)
+            .where(Membership.group_id == group_id)
+            .values(timezone="Europe/Berlin")
+        )
+
+
 def to_channel(args: dict) -> bool:
     return args.get("channel") == CHANNEL
 
@@ -53,8 +72,10 @@ def test_a_catch_up_waits_while_the_attendance_check_is_still_being_posted(
     ws: SimulatedWorkspace, clock: Clock
 ) -> None:
     run_cycle(ws, clock)
+    everyone_in_europe(ws)
     week = group_of(ws).weeks_planned[0]
-    catch_up_at = week.ends_at + timedelta(hours=1)
+    catch_up_at = catch_up_time(ws, week)
+    assert catch_up_at == week.ends_at + timedelta(hours=1)
     clock.to(catch_up_at - timedelta(minutes=1))
     with ws.store.transaction() as session:  # another process is posting the check
         attendance = next(
@@ -87,7 +108,8 @@ def test_one_persons_catch_up_is_retried_and_another_refused_for_good_is_recorde
         "chat.postMessage", "user_disabled", times=9, when=lambda a: a.get("channel") == CHEN
     )
 
-    first = clock.tick(week.ends_at + timedelta(hours=1))
+    clock.run_until(catch_up_time(ws, week) - timedelta(minutes=1))
+    first = clock.tick(catch_up_time(ws, week))
 
     key = f"catchup:{week.group_id}:1"
     assert first.retry == [key]

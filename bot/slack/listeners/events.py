@@ -67,6 +67,9 @@ def store_before_answering(
     event = body.get("event") or {}
     if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
         return BoltResponse(status=200, body="")
+    if not _well_formed(event):
+        log.warning("ignored a message event without its usual fields: %s", sorted(event)[:12])
+        return BoltResponse(status=200, body="")
     event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
     try:
         if event.get("channel_type") == "im":
@@ -83,6 +86,13 @@ def store_before_answering(
         return BoltResponse(status=503, body="")
     next()
     return None
+
+
+def _well_formed(event: dict[str, Any]) -> bool:
+    """A message as Slack sends it: who, where and when as strings; text and thread if any."""
+    required = all(isinstance(event.get(k), str) and event[k] for k in ("user", "channel", "ts"))
+    optional = all(isinstance(event.get(k), str | None) for k in ("text", "thread_ts"))
+    return required and optional
 
 
 def confirm(context: BoltContext, client: WebClient) -> None:
