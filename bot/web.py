@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.request.internals import build_context
 
+from bot.slack.oauth import unavailable_page
 from bot.slack.shapes import shape_problem
 from bot.store import Store
 
@@ -63,9 +64,15 @@ def make_wsgi_app(app: App, store: Store, *, signing_secret: str) -> WsgiApp:
             oauth_request = BoltRequest(
                 body="", query=environ.get("QUERY_STRING", ""), headers=_headers(environ)
             )
-            if path == flow.install_path:
-                return _bolt_answer(start_response, flow.handle_installation(oauth_request))
-            return _bolt_answer(start_response, flow.handle_callback(oauth_request))
+            try:
+                if path == flow.install_path:
+                    answer = flow.handle_installation(oauth_request)
+                else:
+                    answer = flow.handle_callback(oauth_request)
+            except Exception as error:
+                log.warning("install page %s failed: %s", path, type(error).__name__)
+                answer = unavailable_page()
+            return _bolt_answer(start_response, answer)
         if path != EVENTS_PATH:
             return _answer(start_response, "404 Not Found", "Not Found\n")
         if method != "POST":
@@ -186,6 +193,7 @@ _REASONS = {
     401: "Unauthorized",
     404: "Not Found",
     500: "Error",
+    503: "Service Unavailable",
 }
 
 

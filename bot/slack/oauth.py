@@ -127,7 +127,8 @@ REASONS = {
     "invalid_state": "This install link has expired or was already used.",
     "missing_code": "Slack did not send the install's code back.",
     "invalid_code": "Slack did not accept the install's code (it may have been used already).",
-    "storage_error": "I couldn't save the installation on my side.",
+    "storage_error": "I couldn't save the installation on my side (my database did not "
+    "answer). Please try again in a minute.",
 }
 
 
@@ -157,8 +158,11 @@ def _failed_page(args: FailureArgs) -> BoltResponse:
         f"<p>{html.escape(reason)}</p>"
         f'<p><a href="{INSTALL_PATH}">Start the install again</a>.</p>'
     )
-    status = args.suggested_status_code if args.suggested_status_code < 500 else 500
-    return _page(status if status != 401 else 400, "p2p was not installed", body)
+    # Our own trouble (the database) is a 503 to try again; anything else is the request's.
+    status = 503 if args.suggested_status_code >= 500 else 400
+    if args.reason == "access_denied":
+        status = 200  # the person cancelled: nothing went wrong
+    return _page(status, "p2p was not installed", body)
 
 
 def _page(status: int, title: str, body: str) -> BoltResponse:
@@ -169,3 +173,13 @@ def _page(status: int, title: str, body: str) -> BoltResponse:
     return BoltResponse(
         status=status, body=page, headers={"Content-Type": "text/html; charset=utf-8"}
     )
+
+
+def unavailable_page() -> BoltResponse:
+    """The install pages when the database (which keeps states and installations) is away."""
+    body = (
+        "<h1>p2p can't take installs right now</h1>"
+        "<p>My database did not answer. Please try again in a minute.</p>"
+        f'<p><a href="{INSTALL_PATH}">Start the install again</a>.</p>'
+    )
+    return _page(503, "p2p can't take installs right now", body)
