@@ -200,3 +200,29 @@ def test_a_workspace_whose_token_was_revoked_stops_without_holding_up_another(
         traveller.move_to(moment)
         ws.tick(moment)
     assert not [c for c in ws.fake.calls if c.team == "TB" or not c.response.get("ok")]
+
+
+def test_a_workspace_rate_limited_and_missing_its_channel_does_not_hold_up_another(
+    ws: SimulatedWorkspace, a: Team, b: Team, traveller: time_machine.Traveller
+) -> None:
+    ws.install("TA")
+    ws.install("TB")
+    for team in (a, b):
+        team.recruit(f"Group of {team.team_id}")
+        team.schedule_kickoff("2026-03-17", "18:00")
+    # B's channel was deleted, and Slack rate-limits B's every lookup for a while.
+    ws.fake.delete_channel("CB_LEARN")
+    ws.fake.reset_calls()
+    ws.fake.rate_limit(
+        "chat.postMessage", retry_after=1, times=2, when=lambda args: args.get("channel") == b.fac
+    )
+    traveller.move_to(utc(2026, 3, 17, 17))
+    ws.tick(utc(2026, 3, 17, 17))
+    assert ws.fake.find_message("CA_LEARN", "I'm aligned")
+    a_post = next(
+        c for c in ws.fake.calls_to("chat.postMessage") if c.args["channel"] == "CA_LEARN"
+    )
+    assert a_post.team == "TA" and a_post.response["ok"]
+    # B's facilitator hears why B's group stopped, through B's own token.
+    lost = [c for c in ws.fake.calls_to("chat.postMessage") if c.args["channel"] == b.fac]
+    assert [c.status for c in lost] == [429, 429, 200] and {c.team for c in lost} == {"TB"}
