@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import time_machine
 import yaml
 from sqlalchemy import select, text
@@ -136,6 +137,7 @@ def test_replicas_refreshing_one_token_at_once_refresh_it_once(
     assert [c.response.get("error") for c in refreshes if not c.response["ok"]] == []
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_install_page_links_to_slack_with_the_manifests_scopes_and_a_state(
     ws: SimulatedWorkspace,
 ) -> None:
@@ -152,6 +154,7 @@ def test_the_install_page_links_to_slack_with_the_manifests_scopes_and_a_state(
     assert page.cookie == f"slack-app-oauth-state={query['state'][0]}"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_install_pages_say_what_went_wrong(ws: SimulatedWorkspace) -> None:
     # A state the app never issued (or one already used) in the same browser.
     cookie = "slack-app-oauth-state=made-up"
@@ -202,6 +205,7 @@ def test_a_workspace_whose_token_was_revoked_stops_without_holding_up_another(
     assert not [c for c in ws.fake.calls if c.team == "TB" or not c.response.get("ok")]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_workspace_rate_limited_and_missing_its_channel_does_not_hold_up_another(
     ws: SimulatedWorkspace, a: Team, b: Team, traveller: time_machine.Traveller
 ) -> None:
