@@ -124,8 +124,12 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
         raise Abort(f"SLACK_BOT_TOKEN is not set — set it to {HOW_TO_FIX['slack_bot_token']}.")
     store = _open_store(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    report = run_due(store, SlackSender(client, store), now=args.at or utcnow())
+    from bot.slack.interest_run import InterestRunner
+
+    now = args.at or utcnow()
+    report = run_due(store, SlackSender(client, store), now=now)
     print(report.describe())
+    print(InterestRunner(client, store).run(now).summary())
     return 0
 
 
@@ -163,9 +167,11 @@ def socket(settings: Settings, args: argparse.Namespace) -> int:
 
 def _start_scheduler(store: Store, app: App) -> None:
     from bot.schedule.heartbeat import start_heartbeat
+    from bot.slack.interest_run import InterestRunner
     from bot.slack.scheduled import SlackSender
 
-    start_heartbeat(store, SlackSender(app.client, store))
+    board = InterestRunner(app.client, store)
+    start_heartbeat(store, SlackSender(app.client, store), also=[board.run])
 
 
 def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:

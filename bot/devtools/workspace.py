@@ -18,6 +18,7 @@ from bot.schedule.runner import TickReport, run_due
 from bot.slack.app import build_app
 from bot.slack.context import Deps
 from bot.slack.gateway import make_client
+from bot.slack.interest_run import InterestReport, InterestRunner
 from bot.slack.refresh import Refresher
 from bot.slack.scheduled import SlackSender
 from bot.store import Store
@@ -75,6 +76,7 @@ class SimulatedWorkspace:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.slack: SlackDriver | None = None
+        self.board_report: InterestReport | None = None
 
     def start(self) -> Self:
         self.app = build_app(
@@ -118,6 +120,7 @@ class SimulatedWorkspace:
     def tick(self, now: datetime) -> TickReport:
         """What the scheduler does at `now`."""
         report = run_due(self.store, SlackSender(self.client, self.store), now=now)
+        self.board_report = InterestRunner(self.client, self.store).run(now)
         self.settle()
         return report
 

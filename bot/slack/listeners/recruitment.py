@@ -17,6 +17,7 @@ from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
+from bot.slack.listeners import board
 from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
@@ -81,9 +82,21 @@ def on_start_submitted(
 ) -> None:
     user_id = body["user"]["id"]
     meta = private_metadata(view)
+    values = form_values(view)
     channel_id = meta.get("channel_id", "")
+    if ids.START_CHANNEL in values:  # opened outside a channel: the facilitator picked one
+        channel_id = values.get(ids.START_CHANNEL) or ""
+        if not channel_id or not Gateway(client).bot_is_member(channel_id):
+            ack(
+                response_action="errors",
+                errors={
+                    ids.START_CHANNEL: "I'm not in that channel. Add me there with "
+                    "/invite @p2p (or pick another), then press Start recruiting again."
+                },
+            )
+            return
     try:
-        draft = _draft_from(form_values(view), facilitator_timezone=meta.get("user_tz"))
+        draft = _draft_from(values, facilitator_timezone=meta.get("user_tz"))
         with deps(context).store.transaction() as session:
             group = groups.create_group(
                 session,
@@ -123,6 +136,8 @@ def on_start_submitted(
         return
     with deps(context).store.transaction() as session:
         groups.set_recruitment_message(session, group_id=group.id, ts=ts)
+    if meta.get("proposal_id"):
+        board.invite_waiting(gateway, context, int(meta["proposal_id"]), group.id, user_id)
 
 
 def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> GroupDraft:

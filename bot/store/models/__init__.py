@@ -10,6 +10,7 @@ from bot.store.models.groups import (
     MemberStatus,
     StallReason,
 )
+from bot.store.models.interest import CohortProposal, InterestTopic, ProposalState, Want
 from bot.store.models.reflection import (
     Ambassador,
     CatchUp,
@@ -27,12 +28,14 @@ __all__ = [
     "Attendance",
     "CatchUp",
     "CheckIn",
+    "CohortProposal",
     "Delivery",
     "DeliveryState",
     "Feedback",
     "Group",
     "GroupFormat",
     "GroupState",
+    "InterestTopic",
     "Kickoff",
     "LearnedGoal",
     "MemberStatus",
@@ -40,11 +43,13 @@ __all__ = [
     "Poll",
     "PollOption",
     "Proposal",
+    "ProposalState",
     "Resource",
     "RetroReply",
     "SlackEvent",
     "StallReason",
     "TopicRequest",
     "Vote",
+    "Want",
     "Week",
 ]
