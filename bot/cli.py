@@ -129,7 +129,9 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
     now = args.at or utcnow()
     report = run_due(store, SlackSender(client, store), now=now)
     print(report.describe())
-    print(InterestRunner(client, store).run(now).summary())
+    board = InterestRunner(client, store).run(now)
+    if board.did_something:
+        print(board.summary())
     return 0
 
 

@@ -32,6 +32,10 @@ class InterestReport:
     told: list[str] = field(default_factory=list)  # people told why they fit no cohort
     passed_on: int = 0
 
+    @property
+    def did_something(self) -> bool:
+        return bool(self.topics_matched or self.proposed or self.told or self.passed_on)
+
     def summary(self) -> str:
         parts = [
             f"{self.topics_matched} topics matched" if self.topics_matched else "",
@@ -78,7 +82,7 @@ class InterestRunner:
                         "could not tell %s why they fit no cohort: %s", user_id, failed.error
                     )
         report.proposed += self.send_pending(now)
-        if report.topics_matched or report.proposed or report.passed_on:
+        if report.did_something:
             log.info("interest board at %s: %s", now.isoformat(), report.summary())
         return report
 

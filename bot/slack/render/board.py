@@ -49,7 +49,7 @@ def count_word(n: int) -> str:
 
 def want_button(text: str = "I want to learn…") -> ButtonElement:
     """The App Home button that opens the want form."""
-    return ButtonElement(text=text, action_id=ids.WANT_OPEN, value="open")
+    return ButtonElement(text=text, action_id=ids.WANT_OPEN, value="0")
 
 
 # --- the form -------------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""The board's service over the store: topics merged by spelling, per workspace; retro
+topics joining the board; a pass that proposes cohorts once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+
+from bot.domain import interest, retro
+from bot.domain.cohorts import Availability
+from bot.domain.interest import topic_key
+from bot.store import Store
+from bot.store.models import (
+    CohortProposal,
+    Feedback,
+    GroupState,
+    LearnedGoal,
+    Want,
+)
+from tests.domain.factories import TEAM, join, start_group
+
+NOW = datetime(2026, 1, 12, 9, tzinfo=UTC)
+EVENINGS = Availability("Europe/Amsterdam", frozenset({1, 3}), frozenset({18, 19}))
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Kubernetes", "kubernetes basics", "Intro to Kubernetes", "  KUBERNETES!! ", "Kubernetes 101"],
+)
+def test_spellings_of_one_topic_share_a_key(spelling: str) -> None:
+    assert topic_key(spelling) == "kubernetes"
+
+
+def test_different_topics_keep_different_keys() -> None:
+    keys = {topic_key(t) for t in ["C++", "C#", "C", "Python", "Python for data science", "Go"]}
+    assert len(keys) == 6
+
+
+def add(store: Store, user: str, text: str, team: str = TEAM) -> interest.WantOutcome:
+    with store.transaction() as session:
+        return interest.add_want(
+            session, team_id=team, user_id=user, text=text, availability=EVENINGS, now=NOW
+        )
+
+
+def test_near_duplicates_merge_and_say_so_but_other_workspaces_are_apart(store: Store) -> None:
+    first = add(store, "U1", "Kubernetes")
+    typo = add(store, "U2", "Kubernets")
+    other = add(store, "U3", "Kotlin")
+    elsewhere = add(store, "U4", "Kubernetes", team="T_OTHER")
+    assert typo.topic.id == first.topic.id and typo.merged and typo.wanting == 2
+    assert other.topic.id != first.topic.id and not other.merged
+    assert elsewhere.topic.id != first.topic.id and elsewhere.wanting == 1
+    with store.transaction() as session:
+        lines = interest.board(session, team_id=TEAM, user_id="U2").lines
+        assert [(line.name, line.wanting, line.mine) for line in lines] == [
+            ("Kubernetes", 2, True),
+            ("Kotlin", 1, False),
+        ]
+        assert [
+            line.name for line in interest.board(session, team_id="T_OTHER", user_id="U4").lines
+        ] == ["Kubernetes"]
+
+
+def test_bad_answers_are_refused_field_by_field(store: Store) -> None:
+    from bot.domain.errors import InvalidInput
+
+    with store.transaction() as session, pytest.raises(InvalidInput) as refused:
+        interest.add_want(
+            session,
+            team_id=TEAM,
+            user_id="U1",
+            text="  !! ",
+            availability=Availability("Mars/Olympus", frozenset(), frozenset()),
+            now=NOW,
+        )
+    assert set(refused.value.fields) == {"topic", "timezone", "weekdays", "windows"}
+
+
+def test_retro_topics_join_the_board_at_the_groups_hour_and_form_a_cohort(store: Store) -> None:
+    group = start_group(store, weekday=1, session_time=time(18))
+    for user in ("U_ANA", "U_BEN", "U_CHEN"):
+        join(store, group.id, user)
+    with store.transaction() as session:
+        for user in ("U_FAC", "U_ANA", "U_BEN", "U_CHEN"):
+            session.add(
+                Feedback(
+                    group_id=group.id,
+                    user_id=user,
+                    rating=5,
+                    learned_goal=LearnedGoal.YES,
+                    join_again=True,
+                    facilitate=user == "U_BEN",
+                    topics_wanted="Kubernetes basics, Terraform"
+                    if user != "U_CHEN"
+                    else "kubernetes",
+                )
+            )
+        stored = session.get(type(group), group.id)
+        assert stored is not None
+        stored.state = GroupState.RUNNING
+        retro.complete(session, group=stored, now=NOW)
+    with store.transaction() as session:
+        wants = session.query(Want).order_by(Want.id).all()
+        assert {(w.user_id, w.source, w.weekdays, w.hours) for w in wants} >= {
+            ("U_FAC", "retro", "1", "18"),
+            ("U_CHEN", "retro", "1", "18"),
+        }
+        planned = interest.plan(session, now=NOW)
+        assert planned.topics_matched == 2
+        [proposal] = session.query(CohortProposal).all()
+        # Tuesdays 18:00 in Amsterdam is 17:00 UTC in January; the ambassador is asked first.
+        assert (proposal.weekday, proposal.session_time) == (1, time(17))
+        assert proposal.facilitator_id == "U_BEN"
+        assert set(proposal.member_ids) == {"U_FAC", "U_ANA", "U_BEN", "U_CHEN"}
+    with store.transaction() as session:
+        again = interest.plan(session, now=NOW)  # nothing changed: nothing matched or proposed
+        assert again.topics_matched == 0 and session.query(CohortProposal).count() == 1
+    add(
+        store, "U_DEV", "Kubernetes"
+    )  # a fifth: the four with an open proposal are not offered another
+    with store.transaction() as session:
+        later = interest.plan(session, now=NOW)
+        assert later.topics_matched == 1 and later.proposals == []
