@@ -123,3 +123,33 @@ def test_retro_topics_join_the_board_at_the_groups_hour_and_form_a_cohort(store:
     with store.transaction() as session:
         later = interest.plan(session, now=NOW)
         assert later.topics_matched == 1 and later.proposals == []
+
+
+def test_the_biggest_board_and_proposal_render_within_block_kit_limits() -> None:
+    from bot.devtools.blockkit import check_blocks, check_view
+    from bot.domain.cohorts import LeftOut, Reason, Slot
+    from bot.slack.render import board as render
+
+    lines = [
+        interest.BoardLine(n, "T" * 150, 10_000 - n, n % 2 == 0, n)
+        for n in range(interest.BOARD_SIZE)
+    ]
+    big = interest.Board(lines, topics=500, groups_formed=99)
+    assert check_blocks(render.board_message(big).as_kwargs()["blocks"]) == []
+    members = [f"U{n:010}" for n in range(6)]
+    proposal = render.proposal_dm(
+        proposal_id=2**40,
+        topic="T" * 150,
+        slot=Slot(3, time(16)),
+        members=members,
+        zones=["America/Los_Angeles", "Asia/Kathmandu", "Pacific/Kiritimati", "Europe/Amsterdam"],
+        now=NOW,
+    )
+    assert check_blocks(proposal.as_kwargs()["blocks"]) == []
+    assert "(08:00 in Los Angeles … 06:00 Friday in Kiritimati)" in proposal.text
+    notice = render.notice_dm(
+        "T" * 150, LeftOut("U1", Reason.NO_SHARED_HOUR, Slot(0, time(9)), 2, 1), lines[:2]
+    )
+    assert "2 others are free at Mondays 09:00 UTC, and a group needs 1 more" in notice.text
+    view = render.want_modal(topic="T" * 400, timezone="Europe/Amsterdam", availability=EVENINGS)
+    assert check_view(view.to_dict()) == []

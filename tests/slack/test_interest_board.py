@@ -99,6 +99,18 @@ def test_five_people_in_three_zones_become_a_group(ws: SimulatedWorkspace, clock
         [stored] = session.query(CohortProposal).all()
         assert stored.state is ProposalState.STARTED and stored.group_id is not None
 
+    # Not any more: off the board; I want to learn…: the form, in their zone.
+    ws.click(CHEN, ws.fake.ephemerals(CHEN)[-1], ids.WANT_DROP)
+    assert any("You're off the board for *Kubernetes*" in r.plain for r in ws.fake.responses(CHEN))
+    ws.command(CHEN, "want", channel_id=CHANNEL)
+    emptied = ws.fake.ephemerals(CHEN)[-1]
+    assert "Nobody has said what they want to learn yet" in emptied.plain
+    ws.click(CHEN, emptied, ids.WANT_OPEN)
+    form = ws.fake.open_modal(CHEN)
+    assert form is not None and form.callback_id == ids.WANT_VIEW
+    fields = {b["block_id"]: b["element"] for b in form.blocks if b["type"] == "input"}
+    assert fields["timezone"]["initial_value"] == "Asia/Shanghai"  # from the Slack profile
+
 
 def test_a_proposal_moves_on_when_declined_or_left_a_week(
     ws: SimulatedWorkspace, clock: Clock
