@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 QUARTER = timedelta(minutes=15)
@@ -122,7 +122,7 @@ class Rules:
         if self.weeks < 1 or not 15 <= self.session_minutes <= 24 * 60:
             raise ValueError("need at least one week and a session of 15 min to 24 h")
 
-    @property
+    @cached_property
     def mondays(self) -> tuple[date, ...]:
         first = self.start - timedelta(days=self.start.weekday())
         return tuple(first + timedelta(weeks=k) for k in range(self.weeks))
@@ -146,11 +146,12 @@ def match_topic(wanters: Sequence[Wanter], rules: Rules) -> Match:
     if not people:
         return result
     starts = {w.user_id: possible_starts(w.availability, rules) & HALF_HOURS for w in people}
-    everyone = _counts(starts.values())
+    bits = {user: _bits(mask) for user, mask in starts.items()}
+    everyone = _counts(bits.values())
     if len(people) < rules.min_size:
         short = rules.min_size - len(people)
         result.left_out = [
-            _left(w.user_id, Reason.TOO_FEW, starts[w.user_id], everyone, short_by=short)
+            _left(w.user_id, Reason.TOO_FEW, bits[w.user_id], everyone, short_by=short)
             for w in people
         ]
         return result
@@ -167,7 +168,7 @@ def match_topic(wanters: Sequence[Wanter], rules: Rules) -> Match:
             result.cohorts.append(Cohort(Slot.from_quarter(best), tuple(w.user_id for w in taken)))
         placed = {u for c in result.cohorts for u in c.members}
         remaining = [w for w in remaining if w.user_id not in placed]
-        counts = _counts(starts[w.user_id] for w in remaining)
+        counts = _counts(bits[w.user_id] for w in remaining)
     placed = {u for c in result.cohorts for u in c.members}
     for w in people:
         if w.user_id in placed:
@@ -176,7 +177,7 @@ def match_topic(wanters: Sequence[Wanter], rules: Rules) -> Match:
         if not mine:
             result.left_out.append(LeftOut(w.user_id, Reason.NO_TIMES, short_by=rules.min_size))
             continue
-        left = _left(w.user_id, Reason.NO_SHARED_HOUR, mine, everyone, short_by=0)
+        left = _left(w.user_id, Reason.NO_SHARED_HOUR, bits[w.user_id], everyone, short_by=0)
         if left.others_then + 1 >= rules.min_size:
             left = LeftOut(w.user_id, Reason.NO_ROOM, left.best_slot, left.others_then, 0)
         else:
@@ -209,10 +210,10 @@ def _sizes(count: int, rules: Rules) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(groups)]
 
 
-def _counts(masks: Iterable[int]) -> Counter[int]:
+def _counts(positions: Iterable[list[int]]) -> Counter[int]:
     counts: Counter[int] = Counter()
-    for mask in masks:
-        counts.update(_bits(mask))
+    for mine in positions:
+        counts.update(mine)
     return counts
 
 
@@ -233,9 +234,8 @@ def _best(counts: Counter[int]) -> int | None:
 
 
 def _left(
-    user_id: str, reason: Reason, mine: int, everyone: Counter[int], short_by: int
+    user_id: str, reason: Reason, bits: list[int], everyone: Counter[int], short_by: int
 ) -> LeftOut:
-    bits = _bits(mine)
     if not bits:
         return LeftOut(user_id, reason, None, 0, short_by)
     best = max(bits, key=lambda q: (everyone[q], q % 4 == 0, -q))
@@ -273,14 +273,10 @@ def week_mask(availability: Availability, monday: date) -> int:
     local = _local_mask(availability.weekdays, availability.hours)
     if not local:
         return 0
-    offsets = _offsets(availability.timezone, monday)
-    if len(set(offsets)) == 1:
-        return _rotate(local, offsets[0] % QUARTERS_PER_WEEK)
-    mask = 0  # the clocks change this week: hour by hour
-    for hour, offset in enumerate(offsets):
-        for q in range(hour * 4, hour * 4 + 4):
-            if local >> ((q + offset) % QUARTERS_PER_WEEK) & 1:
-                mask |= 1 << q
+    mask = 0
+    for first, end, offset in _offsets(availability.timezone, monday):
+        span = (1 << end) - (1 << first)  # quarters first..end-1 of the UTC week
+        mask |= _rotate(local, offset) & span
     return mask
 
 
@@ -304,15 +300,19 @@ def _local_mask(weekdays: frozenset[int], hours: frozenset[int]) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _offsets(timezone: str, monday: date) -> tuple[int, ...]:
-    """The zone's UTC offset, in quarter-hours, at each hour of the UTC week."""
+def _offsets(timezone: str, monday: date) -> tuple[tuple[int, int, int], ...]:
+    """The zone's UTC offset (in quarter-hours) over the UTC week, as runs of
+    (first quarter, end quarter, offset): one run, or two in a week the clocks change."""
     zone = ZoneInfo(timezone)
     begin = datetime.combine(monday, time(), tzinfo=UTC)
-    end = begin + timedelta(weeks=1) - timedelta(hours=1)
-    first, last = _offset(begin, zone), _offset(end, zone)
-    if first == last and _offset(begin + timedelta(days=3, hours=12), zone) == first:
-        return (first,)
-    return tuple(_offset(begin + timedelta(hours=h), zone) for h in range(7 * 24))
+    hourly = [_offset(begin + timedelta(hours=h), zone) for h in range(0, 7 * 24)]
+    runs: list[tuple[int, int, int]] = []
+    for hour, offset in enumerate(hourly):
+        if runs and runs[-1][2] == offset:
+            runs[-1] = (runs[-1][0], (hour + 1) * 4, offset)
+        else:
+            runs.append((hour * 4, (hour + 1) * 4, offset))
+    return tuple(runs)
 
 
 def _offset(instant: datetime, zone: ZoneInfo) -> int:

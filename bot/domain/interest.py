@@ -328,19 +328,30 @@ def related(
     session: Session, *, team_id: str, topic: InterestTopic, user_id: str, limit: int = 2
 ) -> list[BoardLine]:
     """Other topics with people waiting, most alike first (then most wanted)."""
-    lines = [
-        line
-        for line in board(session, team_id=team_id, user_id=user_id, limit=1000).lines
-        if line.topic_id != topic.id and not line.mine
-    ]
-    scored = sorted(
-        lines,
-        key=lambda line: (
-            -(fuzz.token_set_ratio(topic.key, topic_key(line.name)) >= RELATED_SCORE),
-            -line.wanting,
-        ),
+    lines = board(session, team_id=team_id, user_id=user_id, limit=1000).lines
+    return related_lines(lines, topic, limit=limit)
+
+
+def related_lines(
+    lines: Sequence[BoardLine], topic: InterestTopic, *, limit: int = 2
+) -> list[BoardLine]:
+    others = {
+        n: line for n, line in enumerate(lines) if line.topic_id != topic.id and not line.mine
+    }
+    alike = process.extract(
+        topic.key,
+        {n: topic_key(line.name) for n, line in others.items()},
+        scorer=fuzz.token_set_ratio,
+        score_cutoff=RELATED_SCORE,
+        limit=limit,
     )
-    return scored[:limit]
+    chosen = [others[n] for _, _, n in alike]
+    for line in others.values():  # then the most wanted (lines come most wanted first)
+        if len(chosen) >= limit:
+            break
+        if line not in chosen:
+            chosen.append(line)
+    return chosen
 
 
 # --- matching and proposals -----------------------------------------------------------------
@@ -381,6 +392,7 @@ def plan(session: Session, *, now: datetime, rules: Rules | None = None) -> Plan
             update(InterestTopic)
             .where(InterestTopic.id == topic_id, InterestTopic.needs_match.is_(True))
             .values(needs_match=False)
+            .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             continue
@@ -502,6 +514,7 @@ def claim_unsent(session: Session, *, now: datetime) -> list[CohortProposal]:
             update(CohortProposal)
             .where(CohortProposal.id == proposal.id, CohortProposal.dm_sent_at.is_(None))
             .values(dm_sent_at=now)
+            .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
             mine.append(proposal)

@@ -59,12 +59,15 @@ class InterestRunner:
             planned = interest.plan(session, now=now)
             report.topics_matched = planned.topics_matched
             notices: list[tuple[str, str, Message]] = []
+            boards: dict[str, list[interest.BoardLine]] = {}  # one look per workspace
             for notice in planned.notices:
                 topic = session.get(InterestTopic, notice.topic_id)
                 assert topic is not None
-                related = interest.related(
-                    session, team_id=notice.team_id, topic=topic, user_id=notice.user_id
-                )
+                if notice.team_id not in boards:
+                    boards[notice.team_id] = interest.board(
+                        session, team_id=notice.team_id, user_id="", limit=1000
+                    ).lines
+                related = interest.related_lines(boards[notice.team_id], topic)
                 notices.append(
                     (
                         notice.team_id,

@@ -64,12 +64,93 @@ def run(count: int, topics: int, start: date) -> None:
         )
 
 
+def run_store(count: int, topics: int) -> None:
+    """The scheduler's pass over a stored board (SQLite): the first pass matches every
+    topic; a quiet pass matches none; one new want re-matches one topic."""
+    import tempfile
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from sqlalchemy import event, insert
+
+    from bot.domain import interest
+    from bot.store import Store
+    from bot.store.migrate import upgrade
+    from bot.store.models import InterestTopic, Want
+
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'board.db'}"
+        upgrade(url)
+        store = Store.from_url(url)
+        data = wants(count, topics)
+        with store.transaction() as session:
+            for name, people in data.items():
+                topic = InterestTopic(team_id="T", name=name, key=name, created_at=now)
+                session.add(topic)
+                session.flush()
+                session.execute(
+                    insert(Want),
+                    [
+                        {
+                            "team_id": "T",
+                            "topic_id": topic.id,
+                            "user_id": w.user_id,
+                            "timezone": w.availability.timezone,
+                            "weekdays": ",".join(map(str, sorted(w.availability.weekdays))),
+                            "hours": ",".join(map(str, sorted(w.availability.hours))),
+                            "created_at": now,
+                            "why": "",
+                            "source": "form",
+                        }
+                        for w in people
+                    ],
+                )
+        queries = 0
+
+        def count_query(*_: object) -> None:
+            nonlocal queries
+            queries += 1
+
+        event.listen(store.engine, "before_cursor_execute", count_query)
+
+        def one_pass(label: str) -> None:
+            nonlocal queries
+            queries = 0
+            began = time.perf_counter()
+            with store.transaction() as session:
+                interest.expire(session, now=now)
+                planned = interest.plan(session, now=now)
+                claimed = interest.claim_unsent(session, now=now)
+            took = time.perf_counter() - began
+            print(
+                f"  {label}: {took * 1000:.0f} ms, {queries} queries — "
+                f"{planned.topics_matched} topics matched, {len(claimed)} proposals to send"
+            )
+
+        print(f"The pass over a stored board of {count} wants ({len(data)} topics), SQLite:")
+        one_pass("first pass")
+        one_pass("quiet pass")
+        with store.transaction() as session:
+            interest.add_want(
+                session,
+                team_id="T",
+                user_id="U_NEW",
+                text="topic-7",
+                availability=Availability("UTC", frozenset({1}), frozenset({9})),
+                now=now,
+            )
+        one_pass("after one new want")
+        store.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--wants", type=int, default=10_000)
     parser.add_argument("--topics", type=int, default=500)
     args = parser.parse_args()
     run(args.wants, args.topics, date(2026, 3, 2))
+    run_store(args.wants, args.topics)
 
 
 if __name__ == "__main__":

@@ -109,7 +109,9 @@ def on_start_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"topic": field_error(error.message)})
+        # e.g. the channel already has a live group: said under the field that can fix it
+        field = ids.START_CHANNEL if ids.START_CHANNEL in values else "topic"
+        ack(response_action="errors", errors={field: field_error(error.message)})
         return
     ack()
 
