@@ -125,6 +125,20 @@ def place_topic(session: Session, *, team_id: str, text: str) -> Placed:
     key = topic_key(name)
     if not key:
         raise InvalidInput({"topic": "Name the topic, e.g. Kubernetes."})
+    exact = find_topic(session, team_id=team_id, text=name)
+    if exact is not None:
+        return Placed(exact, merged=exact.name.casefold() != name.casefold())
+    topic = InterestTopic(team_id=team_id, name=name, key=key)
+    session.add(topic)
+    session.flush()
+    return Placed(topic, merged=False)
+
+
+def find_topic(session: Session, *, team_id: str, text: str) -> InterestTopic | None:
+    """The workspace's topic spelled like `text` (same key, or a near-duplicate)."""
+    key = topic_key(clean_name(text))
+    if not key:
+        return None
     known = {
         t.id: t
         for t in session.scalars(select(InterestTopic).where(InterestTopic.team_id == team_id))
@@ -139,12 +153,7 @@ def place_topic(session: Session, *, team_id: str, text: str) -> Placed:
         )
         if found is not None:
             exact = known[found[2]]
-    if exact is not None:
-        return Placed(exact, merged=exact.name.casefold() != name.casefold())
-    topic = InterestTopic(team_id=team_id, name=name, key=key)
-    session.add(topic)
-    session.flush()
-    return Placed(topic, merged=False)
+    return exact
 
 
 def get_topic(session: Session, *, team_id: str, topic_id: int) -> InterestTopic:
@@ -363,13 +372,16 @@ def rules_at(now: datetime) -> Rules:
 
 @dataclass(frozen=True)
 class Notice:
-    """Someone who fits no cohort, and why (said once per reason)."""
+    """Someone who fits no cohort, and why (said once per reason) — or who is in one that
+    everyone asked has turned down (`unstaffed`: its hour, and how many are in it)."""
 
     team_id: str
     user_id: str
     topic_id: int
     topic: str
-    left: LeftOut
+    left: LeftOut | None = None
+    unstaffed: Slot | None = None
+    cohort_size: int = 0
 
 
 @dataclass
@@ -436,8 +448,35 @@ def _plan_topic(
             .order_by(Ambassador.since, Ambassador.id)
         )
     )
+    asked = {
+        u
+        for p in session.scalars(
+            select(CohortProposal).where(
+                CohortProposal.topic_id == topic.id,
+                CohortProposal.state == ProposalState.WITHDRAWN,
+            )
+        )
+        for u in p.candidate_ids
+    }
     for cohort in result.cohorts:
-        candidates = facilitator_order(cohort.members, ambassadors)
+        # Nobody is asked again about a topic they turned down (or let pass) before.
+        candidates = [c for c in facilitator_order(cohort.members, ambassadors) if c not in asked]
+        if not candidates:
+            for user in cohort.members:
+                notice = f"unstaffed:{cohort.slot.quarter}:{len(cohort.members)}"
+                if by_user[user].notice != notice:
+                    by_user[user].notice = notice
+                    planned.notices.append(
+                        Notice(
+                            topic.team_id,
+                            user,
+                            topic.id,
+                            topic.name,
+                            unstaffed=cohort.slot,
+                            cohort_size=len(cohort.members),
+                        )
+                    )
+            continue
         proposal = CohortProposal(
             team_id=topic.team_id,
             topic_id=topic.id,
@@ -581,16 +620,22 @@ class Started:
 
 
 def group_started(
-    session: Session, *, team_id: str, proposal_id: int, group: Group, now: datetime
-) -> Started:
-    """The facilitator posted the group: the proposal is done; everyone waiting on the
-    topic who fits its hour is invited, the others stay on the board."""
-    proposal = get_proposal(session, team_id=team_id, proposal_id=proposal_id)
-    topic = session.get(InterestTopic, proposal.topic_id)
-    assert topic is not None
-    proposal.state = ProposalState.STARTED
-    proposal.group_id = group.id
-    topic.groups_formed += 1
+    session: Session, *, team_id: str, proposal_id: int | None, group: Group, now: datetime
+) -> Started | None:
+    """A group was posted: from a proposal (which is then done), or started by hand on a
+    topic that is on the board. Everyone waiting on the topic who fits its hour is
+    invited; the others stay on the board. None: the topic is not on the board."""
+    if proposal_id is not None:
+        proposal = get_proposal(session, team_id=team_id, proposal_id=proposal_id)
+        topic = session.get(InterestTopic, proposal.topic_id)
+        assert topic is not None
+        proposal.state = ProposalState.STARTED
+        proposal.group_id = group.id
+    else:
+        found = find_topic(session, team_id=team_id, text=group.topic)
+        if found is None:
+            return None
+        topic = found
     topic.needs_match = True
     rules = rules_at(now)
     invited, not_fitting = [], []
@@ -615,6 +660,8 @@ def group_started(
             invited.append(want.user_id)
         else:
             not_fitting.append(want.user_id)
+    if proposal_id is not None or invited:
+        topic.groups_formed += 1
     session.flush()
     return Started(topic, invited, not_fitting)
 

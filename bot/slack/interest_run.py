@@ -68,13 +68,12 @@ class InterestRunner:
                         session, team_id=notice.team_id, user_id="", limit=1000
                     ).lines
                 related = interest.related_lines(boards[notice.team_id], topic)
-                notices.append(
-                    (
-                        notice.team_id,
-                        notice.user_id,
-                        render.notice_dm(topic.name, notice.left, related),
-                    )
-                )
+                if notice.unstaffed is not None:
+                    message = render.unstaffed_dm(topic.name, notice.unstaffed, notice.cohort_size)
+                else:
+                    assert notice.left is not None
+                    message = render.notice_dm(topic.name, notice.left, related)
+                notices.append((notice.team_id, notice.user_id, message))
         for team_id, user_id, message in notices:
             with acting_for(team_id):
                 try:

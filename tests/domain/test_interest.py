@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from bot.domain import interest, retro
-from bot.domain.cohorts import Availability
+from bot.domain.cohorts import Availability, Slot
 from bot.domain.interest import topic_key
 from bot.store import Store
 from bot.store.models import (
@@ -153,3 +153,47 @@ def test_the_biggest_board_and_proposal_render_within_block_kit_limits() -> None
     assert "2 others are free at Mondays 09:00 UTC, and a group needs 1 more" in notice.text
     view = render.want_modal(topic="T" * 400, timezone="Europe/Amsterdam", availability=EVENINGS)
     assert check_view(view.to_dict()) == []
+
+
+def test_a_cohort_everyone_turned_down_is_told_anyone_of_them_can_start_it(store: Store) -> None:
+    for user in ("U1", "U2", "U3", "U4"):
+        add(store, user, "Terraform")
+    with store.transaction() as session:
+        [proposal_id] = interest.plan(session, now=NOW).proposals
+    for user in ("U1", "U2", "U3", "U4"):  # no ambassadors: the first asker, then the others
+        with store.transaction() as session:
+            interest.decline(session, team_id=TEAM, proposal_id=proposal_id, user_id=user, now=NOW)
+    with store.transaction() as session:
+        planned = interest.plan(session, now=NOW)
+        assert planned.proposals == []  # nobody is asked twice
+        assert sorted(n.user_id for n in planned.notices) == ["U1", "U2", "U3", "U4"]
+        assert {(n.unstaffed, n.cohort_size) for n in planned.notices} == {(Slot(1, time(17)), 4)}
+    add(store, "U5", "Terraform")  # someone new at that hour: they are asked, nobody else
+    with store.transaction() as session:
+        later = interest.plan(session, now=NOW)
+        assert later.notices == []
+        [proposal] = [session.get(CohortProposal, p) for p in later.proposals]
+        assert proposal is not None and proposal.candidate_ids == ["U5"]
+        assert len(proposal.member_ids) == 5
+
+
+def test_a_group_started_by_hand_on_a_board_topic_invites_who_fits_its_hour(store: Store) -> None:
+    add(store, "U_EVE", "distributed systems")  # Tuesday and Thursday evenings
+    with store.transaction() as session:
+        interest.add_want(
+            session,
+            team_id=TEAM,
+            user_id="U_MORNING",
+            text="Distributed Systems",
+            availability=Availability("Europe/Amsterdam", frozenset({3}), frozenset({9})),
+            now=NOW,
+        )
+    group = start_group(store)  # Thursdays 18:00 in Amsterdam
+    with store.transaction() as session:
+        started = interest.group_started(
+            session, team_id=TEAM, proposal_id=None, group=group, now=NOW
+        )
+        assert started is not None
+        assert (started.invited, started.not_fitting) == (["U_EVE"], ["U_MORNING"])
+        lines = interest.board(session, team_id=TEAM, user_id="U_MORNING").lines
+        assert [(line.wanting, line.groups_formed) for line in lines] == [(1, 1)]

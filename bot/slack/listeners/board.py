@@ -252,29 +252,27 @@ def on_proposal_decline(
 
 
 def invite_waiting(
-    gateway: Gateway, context: BoltContext, proposal_id: int, group_id: int, facilitator: str
+    gateway: Gateway, context: BoltContext, proposal_id: int | None, group_id: int
 ) -> None:
-    """A group started from a proposal is posted: invite everyone waiting on its topic
-    who fits its hour; the others stay on the board."""
+    """A group is posted: if its topic is on the board (or it came from a proposal),
+    invite everyone waiting on it who fits its hour; the others stay on the board."""
     try:
         with deps(context).store.transaction() as session:
             group = get_group(session, team_id=team(context), group_id=group_id)
             started = interest.group_started(
                 session, team_id=team(context), proposal_id=proposal_id, group=group, now=utcnow()
             )
+            if started is None:
+                return
             topic = started.topic.name
     except DomainError as error:
         log.warning("group %s from proposal %s: %s", group_id, proposal_id, error.message)
         return
     for user in started.invited:
         dm(gateway, user, render.invite_dm(group))
-    dm(
-        gateway,
-        facilitator,
-        Message(
-            text=render.group_started_reply(topic, len(started.invited), len(started.not_fitting))
-        ),
-    )
+    if started.invited or started.not_fitting:
+        reply = render.group_started_reply(topic, len(started.invited), len(started.not_fitting))
+        dm(gateway, group.facilitator_id, Message(text=reply))
 
 
 # --- helpers --------------------------------------------------------------------------------

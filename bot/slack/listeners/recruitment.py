@@ -138,8 +138,8 @@ def on_start_submitted(
         return
     with deps(context).store.transaction() as session:
         groups.set_recruitment_message(session, group_id=group.id, ts=ts)
-    if meta.get("proposal_id"):
-        board.invite_waiting(gateway, context, int(meta["proposal_id"]), group.id, user_id)
+    proposal_id = meta.get("proposal_id")
+    board.invite_waiting(gateway, context, int(proposal_id) if proposal_id else None, group.id)
 
 
 def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> GroupDraft:

@@ -342,6 +342,15 @@ def notice_dm(topic: str, left: LeftOut, related: Sequence[BoardLine]) -> Messag
     return Message(text=text)
 
 
+def unstaffed_dm(topic: str, slot: Slot, size: int) -> Message:
+    """A cohort everyone asked turned down: any of them can start it."""
+    return Message(
+        text=f"{count_word(size).capitalize()} people who want *{topic}*, you among them, can "
+        f"all meet on {slot_text(slot)} — but nobody I asked could facilitate it. Would you? "
+        f"Run `/p2p start {topic}` in a channel (I'll do the chores), and I'll invite the others."
+    )
+
+
 def _others(n: int) -> str:
     return {0: "nobody else is", 1: "one other person is"}.get(n, f"{n} others are")
 
