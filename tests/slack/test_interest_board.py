@@ -115,8 +115,18 @@ def test_five_people_in_three_zones_become_a_group(ws: SimulatedWorkspace, clock
 def test_a_proposal_moves_on_when_declined_or_left_a_week(
     ws: SimulatedWorkspace, clock: Clock
 ) -> None:
-    for user in (ANA, GUS, EVA, BEN):
+    for user in (ANA, GUS, EVA):
         want(ws, user, "Rust", ["lunch", "afternoon", "evening"])
+    ws.command(BEN, "want", channel_id=CHANNEL)  # the board: "I want this too"
+    board = ws.fake.ephemerals(BEN)[-1]
+    assert "*Rust*\n3 people want it" in board.plain
+    ws.click(BEN, board, ids.WANT_TOO)
+    form = ws.fake.open_modal(BEN)
+    assert form is not None and form.callback_id == ids.WANT_VIEW
+    fields = {b["block_id"]: b["element"] for b in form.blocks if b["type"] == "input"}
+    assert fields["topic"]["initial_value"] == "Rust"
+    ws.submit(BEN, form, {"weekdays": TUE_THU, "windows": ["lunch", "afternoon", "evening"]})
+    assert "3 others want it too" in dm_text(ws, BEN)
     clock.tick(START + timedelta(minutes=5))
     first = ws.fake.find_message(ANA, "Start it?")  # nobody is an ambassador: the first asker
     assert "Four people want *Rust*" in first.plain
