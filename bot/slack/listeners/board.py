@@ -21,7 +21,7 @@ from bot.slack.interest_run import InterestRunner
 from bot.slack.render import board as render
 from bot.slack.render.message import Message
 from bot.slack.render.recruitment import StartPrefill, start_modal
-from bot.slack.replies import dm, open_form, tell
+from bot.slack.replies import dm, tell
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def on_want_drop(
     except DomainError as error:
         _tell(body, respond, client, error.message)
         return
-    if (body.get("container") or {}).get("type") == "message":
+    if (body.get("container") or {}).get("type") == "message" and body.get("response_url"):
         respond(replace_original=True, **render.board_message(found).as_kwargs())
     _tell(body, respond, client, f"You're off the board for *{name}*.")
 
@@ -218,9 +218,17 @@ def on_proposal_start(
                 ),
             )
     except DomainError as error:
-        tell(respond, error.message)
+        _tell(body, respond, client, error.message)
         return
-    open_form(client, body["trigger_id"], view, respond, again="click *Start this group*")
+    try:
+        Gateway(client).open_view(body["trigger_id"], view)
+    except SlackCallFailed:
+        _tell(
+            body,
+            respond,
+            client,
+            "Slack took too long to open the form. Please click *Start this group* again.",
+        )
 
 
 def on_proposal_decline(
@@ -245,9 +253,12 @@ def on_proposal_decline(
             topic = interest.get_topic(session, team_id=team(context), topic_id=proposal.topic_id)
             name = topic.name
     except DomainError as error:
-        tell(respond, error.message)
+        _tell(body, respond, client, error.message)
         return
-    respond(replace_original=True, text=render.declined_reply(name))
+    if body.get("response_url"):
+        respond(replace_original=True, text=render.declined_reply(name))
+    else:
+        _tell(body, respond, client, render.declined_reply(name))
     InterestRunner(client, deps(context).store).send_pending(now)
 
 
