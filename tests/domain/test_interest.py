@@ -136,6 +136,12 @@ def test_the_biggest_board_and_proposal_render_within_block_kit_limits() -> None
     ]
     big = interest.Board(lines, topics=500, groups_formed=99)
     assert check_blocks(render.board_message(big).as_kwargs()["blocks"]) == []
+    home = [b.to_dict() for b in render.home_section(big)]
+    assert check_blocks(home, "home") == [] and len(home) <= 50  # leaves room in App Home
+    buttons = [e for b in home for e in b.get("elements", []) if e.get("type") == "button"]
+    assert [(e["text"]["text"], e["action_id"]) for e in buttons] == [
+        ("I want to learn…", "want_open")
+    ]
     members = [f"U{n:010}" for n in range(6)]
     proposal = render.proposal_dm(
         proposal_id=2**40,
