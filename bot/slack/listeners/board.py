@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.domain import interest
 from bot.domain.cohorts import Availability
@@ -205,23 +206,25 @@ def on_proposal_start(
                 session, team_id=team(context), proposal_id=int(action["value"]), user_id=user_id
             )
             topic = interest.get_topic(session, team_id=team(context), topic_id=proposal.topic_id)
-            view = start_modal(
-                channel_id="",
-                topic=topic.name,
-                timezone="",
-                pick_channel=True,
-                prefill=StartPrefill(
-                    weekday=proposal.weekday,
-                    session_time=proposal.session_time,
-                    timezone="UTC",
-                    proposal_id=proposal.id,
-                ),
+            name = topic.name
+            prefill = StartPrefill(
+                weekday=proposal.weekday,
+                session_time=proposal.session_time,
+                timezone="UTC",  # the clock the shared hour was found on
+                proposal_id=proposal.id,
             )
     except DomainError as error:
         _tell(body, respond, client, error.message)
         return
+
+    def form(timezone: str) -> View:
+        return start_modal(
+            channel_id="", topic=name, timezone=timezone, pick_channel=True, prefill=prefill
+        )
+
+    gateway = Gateway(client)
     try:
-        Gateway(client).open_view(body["trigger_id"], view)
+        view_id = gateway.open_view(body["trigger_id"], form(""))
     except SlackCallFailed:
         _tell(
             body,
@@ -229,6 +232,12 @@ def on_proposal_start(
             client,
             "Slack took too long to open the form. Please click *Start this group* again.",
         )
+        return
+    # Their own zone (from the profile) is kept for DMs at their local hours.
+    own = gateway.user_timezone(user_id)
+    if own:
+        with suppress(SlackCallFailed):
+            gateway.update_view(view_id, form(own))
 
 
 def on_proposal_decline(
