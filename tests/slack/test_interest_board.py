@@ -78,6 +78,9 @@ def test_five_people_in_three_zones_become_a_group(ws: SimulatedWorkspace, clock
     assert fields["session_time"]["initial_time"] == "16:00"
     assert fields["timezone"]["initial_value"] == "UTC"
     assert fields[ids.START_CHANNEL]["type"] == "conversations_select"
+    ws.fake.add_channel("C_QUIET", name="quiet", members=[FAC], bot_is_member=False)
+    refused = ws.submit(FAC, form, {ids.START_CHANNEL: "C_QUIET", "why": "Three clusters"})
+    assert "I'm not in that channel" in (refused.json or {}).get("errors", {})[ids.START_CHANNEL]
     reply = ws.submit(FAC, form, {ids.START_CHANNEL: CHANNEL, "why": "We run three clusters"})
     assert not (reply.json or {}).get("errors"), reply.json
 
