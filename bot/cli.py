@@ -132,9 +132,15 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
         raise Abort(f"SLACK_BOT_TOKEN is not set — set it to {HOW_TO_FIX['slack_bot_token']}.")
     store = _open_store(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    from bot.slack.interest_run import InterestRunner
+
     tokens = from_settings(settings, store)
-    report = run_due(store, SlackSender(client, store, tokens=tokens), now=args.at or utcnow())
+    now = args.at or utcnow()
+    report = run_due(store, SlackSender(client, store, tokens=tokens), now=now)
     print(report.describe())
+    board = InterestRunner(client, store, tokens=tokens).run(now)
+    if board.did_something:
+        print(board.summary())
     return 0
 
 
@@ -174,10 +180,13 @@ def socket(settings: Settings, args: argparse.Namespace) -> int:
 
 def _start_scheduler(store: Store, app: App) -> None:
     from bot.schedule.heartbeat import start_heartbeat
+    from bot.slack.interest_run import InterestRunner
     from bot.slack.scheduled import SlackSender
     from bot.slack.tenants import tokens_of
 
-    start_heartbeat(store, SlackSender(app.client, store, tokens=tokens_of(app)))
+    tokens = tokens_of(app)
+    board = InterestRunner(app.client, store, tokens=tokens)
+    start_heartbeat(store, SlackSender(app.client, store, tokens=tokens), also=[board.run])
 
 
 def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:

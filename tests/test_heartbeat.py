@@ -64,12 +64,20 @@ def test_the_heartbeat_delivers_what_is_due_on_its_own(store: Store) -> None:
             now=now - timedelta(days=1),
         )
     sender = RecordingSender()
+    passes: list[datetime] = []
+    board_pass = threading.Event()
 
-    scheduler = start_heartbeat(store, sender, interval=60)
+    def periodic(at: datetime) -> None:  # e.g. the interest board's pass
+        passes.append(at)
+        board_pass.set()
+
+    scheduler = start_heartbeat(store, sender, interval=60, also=[periodic])
     try:
         assert sender.first.wait(timeout=10), "the first tick did not come"
+        assert board_pass.wait(timeout=10), "the periodic pass did not run after the tick"
     finally:
         scheduler.shutdown(wait=True)
+    assert len(passes) == 1
 
     with store.transaction() as session:
         sent = session.scalars(select(Delivery).where(Delivery.state == DeliveryState.SENT)).all()

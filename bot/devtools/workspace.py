@@ -24,6 +24,7 @@ from bot.schedule.runner import TickReport, run_due
 from bot.slack.app import build_app
 from bot.slack.context import Deps
 from bot.slack.gateway import make_client
+from bot.slack.interest_run import InterestReport, InterestRunner
 from bot.slack.refresh import Refresher
 from bot.slack.scheduled import SlackSender
 from bot.slack.tenants import from_settings
@@ -103,6 +104,7 @@ class SimulatedWorkspace:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.slack: SlackDriver | None = None
+        self.board_report: InterestReport | None = None
 
     def start(self) -> Self:
         self.app = build_app(
@@ -148,6 +150,7 @@ class SimulatedWorkspace:
         """What the scheduler does at `now`."""
         sender = SlackSender(self.client, self.store, tokens=self.tokens)
         report = run_due(self.store, sender, now=now)
+        self.board_report = InterestRunner(self.client, self.store, tokens=self.tokens).run(now)
         self.settle()
         return report
 

@@ -10,7 +10,7 @@ from statistics import mean
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain import attendance, checkins, resources
+from bot.domain import attendance, checkins, interest, resources
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
@@ -227,12 +227,14 @@ def _harvest(session: Session, group: Group, now: datetime) -> None:
                         team_id=group.team_id, user_id=row.user_id, group_id=group.id, since=now
                     )
                 )
-        for text in _topics(row.topics_wanted):
+        named = _topics(row.topics_wanted)
+        for text in named:
             session.add(
                 TopicRequest(
                     team_id=group.team_id, group_id=group.id, user_id=row.user_id, text=text
                 )
             )
+        interest.from_retro(session, group=group, user_id=row.user_id, texts=named)
 
 
 def _topics(text: str) -> list[str]:

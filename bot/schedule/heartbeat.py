@@ -7,7 +7,8 @@ who sends it, so any number of processes may run this loop side by side.
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -22,13 +23,26 @@ INTERVAL_SECONDS = 60
 
 
 def start_heartbeat(
-    store: Store, sender: Sender, *, interval: int = INTERVAL_SECONDS
+    store: Store,
+    sender: Sender,
+    *,
+    interval: int = INTERVAL_SECONDS,
+    also: Sequence[Callable[[datetime], object]] = (),
 ) -> BackgroundScheduler:
+    """`also`: periodic passes that are not a group's due items (the interest board's
+    matching and proposals), run after them on every tick."""
+
     def tick() -> None:
+        now = utcnow()
         try:
-            run_due(store, sender, now=utcnow())
+            run_due(store, sender, now=now)
         except Exception:
             log.exception("scheduler tick failed; the next one will try again")
+        for periodic in also:
+            try:
+                periodic(now)
+            except Exception:
+                log.exception("periodic pass %s failed; the next tick will try again", periodic)
 
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(

@@ -37,3 +37,12 @@ CAUGHT_UP = "catchup_done"
 FEEDBACK = "feedback_open"  # button, and the form
 END_GROUP = "group_end"  # form
 SETTINGS = "group_settings"  # form
+
+# The interest board
+WANT_OPEN = "want_open"  # "I want to learn…" (App Home): opens the want form
+WANT_VIEW = "want_form"  # the want form
+WANT_TOO = "want_too"  # "I want this too" on the board
+WANT_DROP = "want_drop"  # "Not any more" on the board
+PROPOSAL_START = "proposal_start"  # "Start this group" in the proposal DM
+PROPOSAL_DECLINE = "proposal_decline"  # "Not me"
+START_CHANNEL = "start_channel"  # the start form's channel picker (block and action id)

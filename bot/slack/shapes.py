@@ -177,7 +177,7 @@ def _metadata(text: str | None) -> Problem:
         return "view.private_metadata is not JSON"
     if not isinstance(meta, dict):
         return "view.private_metadata is not an object"
-    for key in ("group_id", "week"):
+    for key in ("group_id", "week", "proposal_id"):
         if key in meta and (type(meta[key]) is not int or abs(meta[key]) > 2**62):
             return f"view.private_metadata.{key} is not a number"
     for key in ("channel_id", "user_tz", "channel", "ts"):

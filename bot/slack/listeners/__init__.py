@@ -3,6 +3,7 @@
 from slack_bolt import App
 
 from bot.slack.listeners import (
+    board,
     checkins,
     commands,
     events,
@@ -15,5 +16,5 @@ from bot.slack.listeners import (
 
 
 def register_all(app: App) -> None:
-    for module in (commands, recruitment, kickoff, weekly, topics, checkins, retro, events):
+    for module in (commands, recruitment, board, kickoff, weekly, topics, checkins, retro, events):
         module.register(app)

@@ -12,7 +12,7 @@ from bot.domain import groups
 from bot.domain.errors import DomainError
 from bot.slack import ids
 from bot.slack.context import deps, team
-from bot.slack.listeners import kickoff, recruitment, retro, topics, weekly
+from bot.slack.listeners import board, kickoff, recruitment, retro, topics, weekly
 from bot.slack.listeners.shared import facilitator_group
 from bot.slack.render.help import help_message, status_message
 
@@ -73,6 +73,7 @@ def kickoff_command(
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": show_help,
     "start": recruitment.start_command,
+    "want": board.want_command,
     "leave": recruitment.leave_command,
     "status": show_status,
     "kickoff": kickoff_command,

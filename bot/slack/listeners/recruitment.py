@@ -18,6 +18,7 @@ from bot.slack import ids, live
 from bot.slack.context import deps, enterprise, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
+from bot.slack.listeners import board
 from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
@@ -87,14 +88,26 @@ def on_start_submitted(
 ) -> None:
     user_id = body["user"]["id"]
     meta = private_metadata(view)
+    values = form_values(view)
     channel_id = meta.get("channel_id", "")
     if meta.get("team_id") and meta["team_id"] != team(context):
         # A form opened in another workspace: the channel it names is not this one's.
         log.warning("start form of %s submitted from %s; ignored", meta["team_id"], team(context))
         ack()
         return
+    if ids.START_CHANNEL in values:  # opened outside a channel: the facilitator picked one
+        channel_id = values.get(ids.START_CHANNEL) or ""
+        if not channel_id or not Gateway(client).bot_is_member(channel_id):
+            ack(
+                response_action="errors",
+                errors={
+                    ids.START_CHANNEL: "I'm not in that channel. Add me there with "
+                    "/invite @p2p (or pick another), then press Start recruiting again."
+                },
+            )
+            return
     try:
-        draft = _draft_from(form_values(view), facilitator_timezone=meta.get("user_tz"))
+        draft = _draft_from(values, facilitator_timezone=meta.get("user_tz"))
         with deps(context).store.transaction() as session:
             group = groups.create_group(
                 session,
@@ -108,7 +121,9 @@ def on_start_submitted(
         ack(response_action="errors", errors=invalid.fields)
         return
     except DomainError as error:
-        ack(response_action="errors", errors={"topic": field_error(error.message)})
+        # e.g. the channel already has a live group: said under the field that can fix it
+        field = ids.START_CHANNEL if ids.START_CHANNEL in values else "topic"
+        ack(response_action="errors", errors={field: field_error(error.message)})
         return
     ack()
 
@@ -135,6 +150,8 @@ def on_start_submitted(
         return
     with deps(context).store.transaction() as session:
         groups.set_recruitment_message(session, group_id=group.id, ts=ts)
+    proposal_id = meta.get("proposal_id")
+    board.invite_waiting(gateway, context, int(proposal_id) if proposal_id else None, group.id)
 
 
 def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> GroupDraft:

@@ -13,6 +13,7 @@ COMMANDS = [
     ("/p2p start [topic]", "start a peer-learning group in this channel (opens a form)"),
     ("/p2p status", "this channel's groups and where they stand"),
     ("/p2p propose <topic> [link]", "suggest a topic for a coming week"),
+    ("/p2p want [topic]", "say what you want to learn and when you could meet; alone, the board"),
     ("/p2p leave", "leave this channel's group (or its waitlist)"),
     ("/p2p kickoff", "facilitator: schedule the kick-off"),
     ("/p2p skip", "facilitator: no session this week; the rest move a week later"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import time
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -10,6 +12,8 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     CheckboxesElement,
     ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -193,23 +197,67 @@ def facilitator_handover_dm(group: Group) -> Message:
 # --- the start form -------------------------------------------------------------------------
 
 
-def start_modal(*, channel_id: str, topic: str, timezone: str, team_id: str = "") -> View:
-    return View(
-        type="modal",
-        callback_id=ids.START_VIEW,
-        private_metadata=json.dumps(
-            {"channel_id": channel_id, "user_tz": timezone, "team_id": team_id}
-        ),
-        title="Start a P2P group",
-        submit="Start recruiting",
-        close="Cancel",
-        blocks=[
+@dataclass(frozen=True)
+class StartPrefill:
+    """What the start form comes filled in with (a proposed cohort's day, time and zone)."""
+
+    weekday: int = 3
+    session_time: time = time(18)
+    timezone: str | None = None  # None: the facilitator's own
+    proposal_id: int | None = None
+
+
+def start_modal(
+    *,
+    channel_id: str,
+    topic: str,
+    timezone: str,
+    team_id: str = "",
+    pick_channel: bool = False,
+    prefill: StartPrefill | None = None,
+) -> View:
+    """The start form. Opened outside a channel (a DM, App Home), it asks for the channel."""
+    prefill = prefill or StartPrefill()
+    meta: dict[str, object] = {"channel_id": channel_id, "user_tz": timezone, "team_id": team_id}
+    if prefill.proposal_id is not None:
+        meta["proposal_id"] = prefill.proposal_id
+    where: list[Block]
+    if pick_channel:
+        where = [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="You'll be the group's facilitator and first member; I'll handle the "
+                    "chores. Pick the channel where it will recruit (invite me there first "
+                    "with `/invite @p2p`)."
+                )
+            ),
+            InputBlock(
+                block_id=ids.START_CHANNEL,
+                label="Channel",
+                element=ConversationSelectElement(
+                    action_id=ids.START_CHANNEL,
+                    filter=ConversationFilter(include=["public", "private"]),
+                ),
+            ),
+        ]
+    else:
+        where = [
             SectionBlock(
                 text=MarkdownTextObject(
                     text=f"The group will recruit in <#{channel_id}>. You'll be its facilitator "
                     "and first member; I'll handle the chores."
                 )
-            ),
+            )
+        ]
+    return View(
+        type="modal",
+        callback_id=ids.START_VIEW,
+        private_metadata=json.dumps(meta),
+        title="Start a P2P group",
+        submit="Start recruiting",
+        close="Cancel",
+        blocks=[
+            *where,
             _text_input(
                 "topic",
                 "Topic",
@@ -239,18 +287,20 @@ def start_modal(*, channel_id: str, topic: str, timezone: str, team_id: str = ""
                 element=_select(
                     "weekday",
                     [(name, str(i)) for i, name in enumerate(WEEKDAYS)],
-                    initial="3",
+                    initial=str(prefill.weekday),
                 ),
             ),
             InputBlock(
                 block_id="session_time",
                 label="Session time",
-                element=TimePickerElement(action_id="session_time", initial_time="18:00"),
+                element=TimePickerElement(
+                    action_id="session_time", initial_time=f"{prefill.session_time:%H:%M}"
+                ),
             ),
             _text_input(
                 "timezone",
                 "Time zone",
-                initial=timezone,
+                initial=prefill.timezone or timezone,
                 max_length=64,
                 hint="The group's clock, e.g. Europe/Amsterdam or America/New_York.",
             ),

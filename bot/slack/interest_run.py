@@ -1,0 +1,151 @@
+"""The board's periodic pass: match the topics that changed, propose the cohorts found to a
+would-be facilitator by DM, tell the people left out why, and pass week-old proposals on.
+
+Its cost follows what changed: topics are matched only when flagged (a want added or
+dropped, a group started, a proposal turned down), and the other two steps are indexed
+look-ups that find nothing on a quiet tick. Each proposal DM is claimed in the database
+before it is sent, so replicas running the pass side by side send it once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from bot.domain import interest
+from bot.slack.gateway import (
+    Gateway,
+    SlackCallFailed,
+    TokenSource,
+    UserUnavailable,
+    acting_for,
+)
+from bot.slack.render import board as render
+from bot.slack.render.message import Message
+from bot.store import Store
+from bot.store.models import InterestTopic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class InterestReport:
+    topics_matched: int = 0
+    proposed: list[str] = field(default_factory=list)  # "topic → facilitator"
+    told: list[str] = field(default_factory=list)  # people told why they fit no cohort
+    passed_on: int = 0
+
+    @property
+    def did_something(self) -> bool:
+        return bool(self.topics_matched or self.proposed or self.told or self.passed_on)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.topics_matched} topics matched" if self.topics_matched else "",
+            f"{len(self.proposed)} proposals sent" if self.proposed else "",
+            f"{len(self.told)} people told why not" if self.told else "",
+            f"{self.passed_on} proposals passed on" if self.passed_on else "",
+        ]
+        return ", ".join(p for p in parts if p) or "board: nothing to do"
+
+
+class InterestRunner:
+    def __init__(
+        self, client: WebClient, store: Store, *, tokens: TokenSource | None = None
+    ) -> None:
+        self.gateway = Gateway(client, tokens=tokens)
+        self.store = store
+
+    def run(self, now: datetime) -> InterestReport:
+        report = InterestReport()
+        with self.store.transaction() as session:
+            report.passed_on = interest.expire(session, now=now)
+        with self.store.transaction() as session:
+            planned = interest.plan(session, now=now)
+            report.topics_matched = planned.topics_matched
+            notices: list[tuple[str, str, Message]] = []
+            boards: dict[str, list[interest.BoardLine]] = {}  # one look per workspace
+            for notice in planned.notices:
+                topic = session.get(InterestTopic, notice.topic_id)
+                assert topic is not None
+                if notice.team_id not in boards:
+                    boards[notice.team_id] = interest.board(
+                        session, team_id=notice.team_id, user_id="", limit=1000
+                    ).lines
+                related = interest.related_lines(boards[notice.team_id], topic)
+                if notice.unstaffed is not None:
+                    message = render.unstaffed_dm(topic.name, notice.unstaffed, notice.cohort_size)
+                else:
+                    assert notice.left is not None
+                    message = render.notice_dm(topic.name, notice.left, related)
+                notices.append((notice.team_id, notice.user_id, message))
+        for team_id, user_id, message in notices:
+            with acting_for(team_id):
+                try:
+                    self.gateway.dm(user_id, message)
+                    report.told.append(user_id)
+                except SlackCallFailed as failed:
+                    log.warning(
+                        "could not tell %s why they fit no cohort: %s", user_id, failed.error
+                    )
+        report.proposed += self.send_pending(now)
+        if report.did_something:
+            log.info("interest board at %s: %s", now.isoformat(), report.summary())
+        return report
+
+    def send_pending(self, now: datetime) -> list[str]:
+        """DM every open proposal not yet offered to its current candidate."""
+        sent: list[str] = []
+        for _ in range(10):  # a candidate who can't be reached passes it on at once
+            with self.store.transaction() as session:
+                outgoing = []
+                for proposal in interest.claim_unsent(session, now=now):
+                    topic = session.get(InterestTopic, proposal.topic_id)
+                    assert topic is not None
+                    message = render.proposal_dm(
+                        proposal_id=proposal.id,
+                        topic=topic.name,
+                        slot=interest.slot_of(proposal),
+                        members=proposal.member_ids,
+                        zones=interest.proposal_zones(session, proposal),
+                        now=now,
+                    )
+                    outgoing.append(
+                        (
+                            proposal.id,
+                            proposal.team_id,
+                            proposal.facilitator_id,
+                            topic.name,
+                            message,
+                        )
+                    )
+            if not outgoing:
+                break
+            unreachable = False
+            for proposal_id, team_id, user_id, topic_name, message in outgoing:
+                with acting_for(team_id):
+                    try:
+                        self.gateway.dm(user_id, message)
+                        sent.append(f"{topic_name} → {user_id}")
+                        continue
+                    except UserUnavailable:
+                        unreachable = True
+                        with self.store.transaction() as session:
+                            proposal = interest.get_proposal(
+                                session, team_id=team_id, proposal_id=proposal_id
+                            )
+                            interest.pass_on(session, proposal=proposal, now=now)
+                    except SlackCallFailed as failed:
+                        log.warning(
+                            "proposal %s: DM failed (%s); next pass retries",
+                            proposal_id,
+                            failed.error,
+                        )
+                        with self.store.transaction() as session:
+                            interest.unsend(session, proposal_id=proposal_id)
+            if not unreachable:
+                break
+        return sent
