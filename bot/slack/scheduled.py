@@ -123,7 +123,7 @@ class SlackSender:
         with self.store.transaction() as session:
             group = cycle.suspend(session, group_id=group_id, now=now)
         log.warning("group %s lost its channel %s (%s); paused", group.id, group.channel_id, error)
-        dm(self.gateway, group.facilitator_id, weekly_render.channel_lost_dm(group))
+        dm(self.gateway, group.facilitator_id, weekly_render.channel_lost_dm(group, error))
 
     # --- posting once ------------------------------------------------------------------------
 

@@ -144,3 +144,19 @@ def test_a_bot_removed_from_the_channel_pauses_the_group_and_tells_the_facilitat
     assert delivery(ws, "prompt:").error == "not_in_channel"
     assert "/invite @p2p" in ws.fake.dm(FAC)[-1].plain
     assert clock.tick(utc(2026, 3, 19, 17)).sent == []  # paused: nothing more fails
+
+
+def test_a_deleted_channel_pauses_the_group_and_tells_the_facilitator_what_happened(
+    ws: SimulatedWorkspace, clock: Clock
+) -> None:
+    run_cycle(ws, clock)
+    ws.fake.fail(
+        "chat.postMessage", "channel_not_found", times=9, when=lambda a: a.get("channel") == CHANNEL
+    )
+
+    report = clock.tick(PROMPT_1)
+
+    assert [k.split(":")[0] for k in report.failed] == ["prompt"]
+    told = ws.fake.dm(FAC)[-1].plain
+    assert "deleted" in told and "/p2p start" in told and "removed from the channel" not in told
+    assert clock.tick(utc(2026, 3, 19, 17)).sent == []  # paused: nothing more fails

@@ -234,12 +234,24 @@ def resumed_text(group: Group, week: Week | None) -> str:
     )
 
 
-def channel_lost_dm(group: Group) -> Message:
+# What Slack's error says happened to the channel, and what brings the group back.
+_CHANNEL_LOST = {
+    "is_archived": ("the channel was archived", "Unarchive it and add me back with `/invite @p2p`"),
+    "channel_not_found": (
+        "I can't find the channel any more (it was deleted, or made private without me)",
+        "If it still exists, add me back with `/invite @p2p` and run `/p2p resume` there; "
+        "if it was deleted, start the group again with `/p2p start` in another channel",
+    ),
+}
+_REMOVED = ("I was removed from the channel", "Add me back with `/invite @p2p` in the channel")
+
+
+def channel_lost_dm(group: Group, error: str = "not_in_channel") -> Message:
     paused = group.state is GroupState.PAUSED
+    what, fix = _CHANNEL_LOST.get(error, _REMOVED)
+    resume = ", then run `/p2p resume` there." if paused and error != "channel_not_found" else "."
     text = (
-        f"I can't post in <#{group.channel_id}> any more: I was removed from the channel, or "
-        f"it was archived. {'I have paused' if paused else 'This affects'} *{group.topic}*. "
-        "Add me back with `/invite @p2p` in the channel"
-        + (", then run `/p2p resume` there." if paused else ".")
+        f"I can't post in <#{group.channel_id}> any more: {what}. "
+        f"{'I have paused' if paused else 'This affects'} *{group.topic}*. {fix}{resume}"
     )
     return announcement(text)
