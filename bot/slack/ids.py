@@ -37,3 +37,11 @@ CAUGHT_UP = "catchup_done"
 FEEDBACK = "feedback_open"  # button, and the form
 END_GROUP = "group_end"  # form
 SETTINGS = "group_settings"  # form
+
+# App Home and the program view
+HOME_JOIN = "home_join"  # opens the same join form as the recruitment message
+HOME_CHECKIN = "home_checkin"
+HOME_START = "home_start"
+CALENDAR = "calendar_add"  # "Add to calendar", in the recruitment message and App Home
+PROGRAM_EXPORT = "program_export"
+START_CHANNEL = "start_channel"  # the start form's channel picker (block and action)

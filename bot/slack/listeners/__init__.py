@@ -6,6 +6,7 @@ from bot.slack.listeners import (
     checkins,
     commands,
     events,
+    home,
     kickoff,
     recruitment,
     retro,
@@ -15,5 +16,15 @@ from bot.slack.listeners import (
 
 
 def register_all(app: App) -> None:
-    for module in (commands, recruitment, kickoff, weekly, topics, checkins, retro, events):
+    for module in (
+        commands,
+        recruitment,
+        kickoff,
+        weekly,
+        topics,
+        checkins,
+        retro,
+        events,
+        home,
+    ):
         module.register(app)

@@ -17,6 +17,7 @@ from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
+from bot.slack.listeners import home
 from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
@@ -81,9 +82,23 @@ def on_start_submitted(
 ) -> None:
     user_id = body["user"]["id"]
     meta = private_metadata(view)
-    channel_id = meta.get("channel_id", "")
+    values = form_values(view)
+    channel_id = meta.get("channel_id") or values.get(ids.START_CHANNEL) or ""
+    if not meta.get("channel_id"):  # opened from App Home: the channel was picked
+        if not channel_id:
+            ack(response_action="errors", errors={ids.START_CHANNEL: "Pick a channel."})
+            return
+        if not Gateway(client).bot_is_member(channel_id):
+            ack(
+                response_action="errors",
+                errors={
+                    ids.START_CHANNEL: "I'm not in that channel yet: add me there with "
+                    "/invite @p2p, then submit again."
+                },
+            )
+            return
     try:
-        draft = _draft_from(form_values(view), facilitator_timezone=meta.get("user_tz"))
+        draft = _draft_from(values, facilitator_timezone=meta.get("user_tz"))
         with deps(context).store.transaction() as session:
             group = groups.create_group(
                 session,
@@ -155,6 +170,7 @@ def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> 
         facilitator_minutes=numbers["facilitator_minutes"] or 0,
         share_checkins="share" in (values.get("share_checkins") or []),
         facilitator_timezone=facilitator_timezone,
+        place=(values.get("place") or "").strip(),
     )
 
 
@@ -237,6 +253,7 @@ def on_join_submitted(
             first_time = latest_kickoff(session, group.id) is None
         if first_time:
             dm(gateway, group.facilitator_id, kickoff_render.minimum_reached_dm(group))
+    home.refresh(context, client, user_id)
 
 
 def on_leave_clicked(
@@ -285,6 +302,7 @@ def _leave(
         return
     gateway = Gateway(client)
     live.recruitment(deps(context), client, group.id)
+    home.refresh(context, client, user_id)
     if outcome.result is LeaveResult.LEFT_WAITLIST:
         tell(respond, f"You're off the *{group.topic}* waitlist.")
         return

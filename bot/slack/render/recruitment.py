@@ -10,6 +10,8 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     CheckboxesElement,
     ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -29,6 +31,7 @@ from bot.domain.groups import (
     DEFAULT_WEEKS,
     MAX_SEATS,
     MAX_WEEKS,
+    PLACE_MAX,
     TEXT_MAX,
     TOPIC_MAX,
     JoinOutcome,
@@ -59,6 +62,8 @@ def recruitment_message(group: Group) -> Message:
         MarkdownTextObject(text=f"*Facilitator*\n{mention(group.facilitator_id)}"),
         MarkdownTextObject(text=f"*Seats*\n{_seats_line(group)}"),
     ]
+    if group.place:
+        fields.append(MarkdownTextObject(text=truncate(f"*Where*\n{group.place}", 2000)))
     blocks: list[Block] = [
         HeaderBlock(text=truncate(f"📚 {group.topic}", 150)),
     ]
@@ -99,6 +104,9 @@ def recruitment_message(group: Group) -> Message:
                         style="primary",
                     ),
                     ButtonElement(text="Leave", action_id=ids.LEAVE, value=str(group.id)),
+                    ButtonElement(
+                        text="Add to calendar", action_id=ids.CALENDAR, value=str(group.id)
+                    ),
                 ],
             ),
             ContextBlock(elements=[MarkdownTextObject(text=_how_it_works(group))]),
@@ -193,7 +201,32 @@ def facilitator_handover_dm(group: Group) -> Message:
 # --- the start form -------------------------------------------------------------------------
 
 
-def start_modal(*, channel_id: str, topic: str, timezone: str) -> View:
+def start_modal(*, channel_id: str, topic: str, timezone: str, pick_channel: bool = False) -> View:
+    """The start form; opened outside a channel (App Home) it asks for the channel too."""
+    where: list[Block] = (
+        [
+            InputBlock(
+                block_id=ids.START_CHANNEL,
+                label="Channel",
+                hint="The group recruits and meets there. Add me to it first: `/invite @p2p`.",
+                element=ConversationSelectElement(
+                    action_id=ids.START_CHANNEL,
+                    filter=ConversationFilter(
+                        include=["public", "private"], exclude_bot_users=True
+                    ),
+                ),
+            )
+        ]
+        if pick_channel
+        else [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"The group will recruit in <#{channel_id}>. You'll be its facilitator "
+                    "and first member; I'll handle the chores."
+                )
+            )
+        ]
+    )
     return View(
         type="modal",
         callback_id=ids.START_VIEW,
@@ -202,12 +235,7 @@ def start_modal(*, channel_id: str, topic: str, timezone: str) -> View:
         submit="Start recruiting",
         close="Cancel",
         blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"The group will recruit in <#{channel_id}>. You'll be its facilitator "
-                    "and first member; I'll handle the chores."
-                )
-            ),
+            *where,
             _text_input(
                 "topic",
                 "Topic",
@@ -221,6 +249,13 @@ def start_modal(*, channel_id: str, topic: str, timezone: str) -> View:
                 multiline=True,
                 max_length=TEXT_MAX,
                 placeholder="What will people be able to do after six weeks?",
+            ),
+            _text_input(
+                "place",
+                "Where you meet",
+                optional=True,
+                max_length=PLACE_MAX,
+                placeholder="A call link or a room, e.g. https://meet.example.com/p2p",
             ),
             InputBlock(
                 block_id="format",
@@ -329,11 +364,13 @@ def _text_input(
     max_length: int | None = None,
     placeholder: str | None = None,
     hint: str | None = None,
+    optional: bool = False,
 ) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
         hint=hint,
+        optional=optional,
         element=PlainTextInputElement(
             action_id=block_id,
             initial_value=initial or None,

@@ -10,6 +10,7 @@ from bot.store.models.groups import (
     MemberStatus,
     StallReason,
 )
+from bot.store.models.program import ProgramOwner
 from bot.store.models.reflection import (
     Ambassador,
     CatchUp,
@@ -39,6 +40,7 @@ __all__ = [
     "Membership",
     "Poll",
     "PollOption",
+    "ProgramOwner",
     "Proposal",
     "Resource",
     "RetroReply",

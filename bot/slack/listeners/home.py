@@ -1,0 +1,256 @@
+"""App Home for every member, the program view for program owners, `/p2p stats` and
+`/p2p owners`, and what their buttons do (join, check in, start, add to calendar, export)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import suppress
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
+
+from bot.domain import checkins, groups, home, program
+from bot.domain.access import require_member
+from bot.domain.errors import DomainError, InvalidInput
+from bot.slack import ids
+from bot.slack.context import Deps, deps, team
+from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.listeners.shared import ids_from
+from bot.slack.render import checkins as checkin_render
+from bot.slack.render import home as render
+from bot.slack.render import program as program_render
+from bot.slack.render import recruitment as recruitment_render
+from bot.slack.render.message import Message
+from bot.slack.replies import dm
+from bot.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+# <@U123|name> as Slack escapes a mention, or a bare user id. (Slack ids are [A-Z0-9];
+# the simulated workspace's people have an underscore too.)
+MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>|^@?([UW][A-Z0-9_]{2,})$")
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(on_home_opened)
+    app.action(ids.HOME_JOIN)(on_join_clicked)
+    app.action(ids.HOME_CHECKIN)(on_checkin_clicked)
+    app.action(ids.HOME_START)(on_start_clicked)
+    # Link buttons (vote, attendance) still send an action: acknowledge it, nothing to do.
+    app.action(re.compile(r"^home_open_"))(lambda ack: ack())
+
+
+# --- publishing -----------------------------------------------------------------------------
+
+
+def is_admin(info: dict[str, Any] | None) -> bool:
+    info = info or {}
+    return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+
+def publish(the_deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    """Build the person's Home tab from the database and publish it. A failure is logged:
+    the tab keeps its previous look until the next time."""
+    gateway = Gateway(client)
+    try:
+        info = gateway.user_info(user_id)
+    except SlackCallFailed:
+        info = None
+    timezone = (info or {}).get("tz") or "UTC"
+    now = utcnow()
+    with the_deps.store.transaction() as session:
+        data = home.home_for(session, team_id=team_id, user_id=user_id, timezone=timezone, now=now)
+        owner = program.is_owner(session, team_id=team_id, user_id=user_id, is_admin=is_admin(info))
+        stats = program.stats(session, team_id=team_id, now=now) if owner else None
+    links: dict[tuple[int, str, int], str] = {}
+    for mine in data.mine:
+        for waiting in mine.waiting:
+            if waiting.channel_id and waiting.message_ts:
+                link = gateway.permalink(waiting.channel_id, waiting.message_ts)
+                if link:
+                    links[(mine.group.id, waiting.kind, waiting.week)] = link
+    sections: list[list[Block]] = [
+        render.your_groups(data, links),
+        render.open_groups(data),
+        render.start_section(),
+        # Other features add their sections here (e.g. the interest board's home_section).
+    ]
+    if stats is not None:
+        sections.append(program_render.program_blocks(stats))
+    try:
+        gateway.publish_home(user_id, render.home_view(sections))
+    except SlackCallFailed as failed:
+        log.warning("could not publish the Home tab of %s: %s", user_id, failed.error)
+
+
+def refresh(context: BoltContext, client: WebClient, user_id: str) -> None:
+    """After a person's own action that changes what their Home shows."""
+    try:
+        publish(deps(context), client, team(context), user_id)
+    except Exception:  # never let a Home refresh spoil the action that caused it
+        log.exception("could not refresh the Home tab of %s", user_id)
+
+
+def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    publish(deps(context), client, team(context), event["user"])
+
+
+# --- buttons in the Home tab ----------------------------------------------------------------
+
+
+def _tell(client: WebClient, user_id: str, text: str) -> None:
+    """Home has no response_url: the answer goes to the person's DM with the app."""
+    dm(Gateway(client), user_id, Message(text=text))
+
+
+def _open(client: WebClient, trigger_id: str, view: Any, user_id: str, again: str) -> None:
+    try:
+        Gateway(client).open_view(trigger_id, view)
+    except SlackCallFailed:
+        _tell(client, user_id, f"Slack took too long to open the form. Please {again} again.")
+
+
+def on_join_clicked(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(session, team_id=team(context), group_id=int(action["value"]))
+            groups.ensure_open(group)
+            already = groups.join_status(group, user_id)
+    except DomainError as error:
+        _tell(client, user_id, error.message)
+        return
+    if already is not None:
+        _tell(client, user_id, recruitment_render.join_reply(already))
+        return
+    view = recruitment_render.join_modal(group)
+    _open(client, body["trigger_id"], view, user_id, "click *Join* in the Home tab")
+
+
+def on_checkin_clicked(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    group_id, number = ids_from(action["value"])
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(session, team_id=team(context), group_id=group_id)
+            require_member(group, user_id, "check in")
+            week = group.week(number)
+            if week is None or not checkins.is_open(group, week, utcnow()):
+                raise InvalidInput({"learned": f"Week {number}'s check-in has closed."})
+            current = checkins.get(session, group_id, number, user_id)
+    except DomainError as error:
+        _tell(client, user_id, error.message)
+        return
+    view = checkin_render.checkin_modal(group, week, current, dm_channel="", dm_ts="")
+    _open(client, body["trigger_id"], view, user_id, "click *Check in* in the Home tab")
+
+
+def on_start_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    gateway = Gateway(client)
+    view = recruitment_render.start_modal(channel_id="", topic="", timezone="", pick_channel=True)
+    try:
+        view_id = gateway.open_view(body["trigger_id"], view)
+    except SlackCallFailed:
+        _tell(client, user_id, "Slack took too long to open the form. Please try again.")
+        return
+    timezone = gateway.user_timezone(user_id)
+    if timezone:
+        with suppress(SlackCallFailed):  # they can still type it in
+            gateway.update_view(
+                view_id,
+                recruitment_render.start_modal(
+                    channel_id="", topic="", timezone=timezone, pick_channel=True
+                ),
+            )
+
+
+# --- /p2p stats and /p2p owners -------------------------------------------------------------
+
+
+def stats_command(
+    *, ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, **_: Any
+) -> None:
+    """Answered in the acknowledgement: aggregate queries only, well inside 3 seconds."""
+    user_id = command["user_id"]
+    info = Gateway(client).user_info(user_id)
+    with deps(context).store.transaction() as session:
+        owner = program.is_owner(
+            session, team_id=team(context), user_id=user_id, is_admin=is_admin(info)
+        )
+        stats = program.stats(session, team_id=team(context), now=utcnow())
+    ack(**program_render.stats_message(stats, owner=owner).as_kwargs())
+
+
+def owners_command(
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    args: str,
+    client: WebClient,
+    context: BoltContext,
+    **_: Any,
+) -> None:
+    user_id = command["user_id"]
+    first, _sep, rest = args.partition(" ")
+    verb = first.lower()
+    if verb in ("", "list"):
+        with deps(context).store.transaction() as session:
+            named = [o.user_id for o in program.named_owners(session, team_id=team(context))]
+        ack(text=program_render.owners_message(named))
+        return
+    if verb not in ("add", "remove"):
+        ack(
+            text="Use `/p2p owners` to list program owners, `/p2p owners add @person` or "
+            "`/p2p owners remove @person`."
+        )
+        return
+    match = MENTION.search(rest.strip())
+    if match is None:
+        ack(text=f"Say who: `/p2p owners {verb} @person` (mention them so Slack links the name).")
+        return
+    target = match.group(1) or match.group(2)
+    info = Gateway(client).user_info(user_id)
+    try:
+        with deps(context).store.transaction() as session:
+            if verb == "add":
+                program.add_owner(
+                    session,
+                    team_id=team(context),
+                    user_id=target,
+                    by=user_id,
+                    by_admin=is_admin(info),
+                    now=utcnow(),
+                )
+            else:
+                program.remove_owner(
+                    session,
+                    team_id=team(context),
+                    user_id=target,
+                    by=user_id,
+                    by_admin=is_admin(info),
+                )
+            named = [o.user_id for o in program.named_owners(session, team_id=team(context))]
+    except DomainError as error:
+        ack(text=error.message)
+        return
+    done = (
+        f"<@{target}> is now a program owner: they'll see the program in their App Home and "
+        "in `/p2p stats`."
+        if verb == "add"
+        else f"<@{target}> is no longer a program owner."
+    )
+    ack(text=f"{done}\n{program_render.owners_message(named, admins_note=False)}")
+    refresh(context, client, target)
