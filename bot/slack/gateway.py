@@ -11,7 +11,6 @@ the context needed to act on it.
 
 from __future__ import annotations
 
-import json
 import logging
 import urllib.error
 import urllib.request
@@ -270,7 +269,7 @@ class Gateway:
         extra: dict[str, Any] = {"initial_comment": comment} if comment else {}
         self._call(
             "files_completeUploadExternal",
-            files=json.dumps([{"id": file_id, "title": title}]),
+            files=[{"id": file_id, "title": title}],
             channel_id=channel,
             **extra,
         )

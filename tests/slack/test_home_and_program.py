@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.slack import ids
-from tests.slack.people import ANA, BEN, CHANNEL, FAC, GUS, join, start_group
+from tests.slack.people import ANA, BEN, CHANNEL, FAC, GUS, START_VALUES, join, start_group
 
 BOSS = "U_BOSS"  # a workspace admin
 
@@ -99,3 +99,33 @@ def test_admins_name_program_owners_and_take_them_off(ws: SimulatedWorkspace) ->
     assert f"<@{ANA}>" not in listed.body_text and f"<@{BEN}>" in listed.body_text
     bad = ws.command(BOSS, "owners add nobody", channel_id=CHANNEL)
     assert "Say who" in bad.body_text
+
+
+def test_a_group_started_from_home_asks_for_a_channel_the_bot_is_in(
+    ws: SimulatedWorkspace,
+) -> None:
+    ws.fake.add_channel("C_BOOKS", name="books", members=[GUS])
+    ws.fake.add_channel("C_QUIET", name="quiet", members=[GUS], bot_is_member=False)
+    view = home_text_view(ws, GUS)
+    ws.driver.click_in_view(GUS, view, ids.HOME_START)
+    ws.settle()
+    form = ws.fake.open_modal(GUS)
+    assert form is not None and form.callback_id == ids.START_VIEW
+    assert "Channel" in form.plain and "Where you meet" in form.plain
+    values = {**START_VALUES, "topic": "Type theory", "place": "Library, 2nd floor"}
+
+    refused = ws.submit(GUS, form, {**values, ids.START_CHANNEL: "C_QUIET"})
+    assert "add me there with /invite @p2p" in (refused.json or {})["errors"][ids.START_CHANNEL]
+
+    ws.submit(GUS, form, {**values, ids.START_CHANNEL: "C_BOOKS"})
+    posted = ws.fake.find_message("C_BOOKS", "Type theory")
+    assert "Library, 2nd floor" in posted.plain and "Add to calendar" in posted.plain
+    assert "Type theory" in home_text(ws, GUS).split("Open groups")[0]
+    # …and it is an open group for everyone else
+    assert "Type theory" in home_text(ws, ANA).split("Open groups")[1]
+
+
+def home_text_view(ws: SimulatedWorkspace, user: str):  # type: ignore[no-untyped-def]
+    ws.driver.open_home(user)
+    ws.settle()
+    return ws.fake.home(user)

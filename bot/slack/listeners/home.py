@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from bot.domain import checkins, groups, home, program
+from bot.domain import calendar, charts, checkins, export, groups, home, program
 from bot.domain.access import require_member
 from bot.domain.errors import DomainError, InvalidInput
 from bot.slack import ids
@@ -39,6 +39,8 @@ def register(app: App) -> None:
     app.action(ids.HOME_JOIN)(on_join_clicked)
     app.action(ids.HOME_CHECKIN)(on_checkin_clicked)
     app.action(ids.HOME_START)(on_start_clicked)
+    app.action(ids.CALENDAR)(on_calendar_clicked)
+    app.action(ids.PROGRAM_EXPORT)(on_export_clicked)
     # Link buttons (vote, attendance) still send an action: acknowledge it, nothing to do.
     app.action(re.compile(r"^home_open_"))(lambda ack: ack())
 
@@ -175,6 +177,84 @@ def on_start_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
                     channel_id="", topic="", timezone=timezone, pick_channel=True
                 ),
             )
+
+
+# --- add to calendar, export --------------------------------------------------------------
+
+
+def on_calendar_clicked(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """The group's sessions as an .ics file, in the person's DM with the app."""
+    ack()
+    user_id = body["user"]["id"]
+    try:
+        with deps(context).store.transaction() as session:
+            group = groups.get_group(session, team_id=team(context), group_id=int(action["value"]))
+            ics = calendar.group_calendar(group, now=utcnow())
+            topic, count = group.topic, len(group.weeks_planned) or group.weeks
+    except DomainError as error:
+        _tell(client, user_id, error.message)
+        return
+    gateway = Gateway(client)
+    try:
+        gateway.upload_file(
+            channel=gateway.dm_channel(user_id),
+            filename=f"p2p-{_slug(topic)}.ics",
+            content=ics,
+            title=f"P2P: {topic} — sessions",
+            comment=f"The {count} sessions of *{topic}*: open the file to add them to your "
+            "calendar. If a week is skipped or moved, get it again to update them.",
+        )
+    except SlackCallFailed as failed:
+        log.warning("could not send the calendar of %s to %s: %s", topic, user_id, failed)
+        _tell(client, user_id, "I couldn't send the calendar file just now. Please try again.")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "group"
+
+
+def on_export_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    gateway = Gateway(client)
+    info = gateway.user_info(user_id)
+    now = utcnow()
+    try:
+        with deps(context).store.transaction() as session:
+            program.require_owner(
+                session, team_id=team(context), user_id=user_id, is_admin=is_admin(info)
+            )
+            files = export.export(session, team_id=team(context), now=now)
+            stats = program.stats(session, team_id=team(context), now=now)
+            months = program.outcomes_by_month(session, team_id=team(context))
+    except DomainError as error:
+        _tell(client, user_id, error.message)
+        return
+    files["program.png"] = charts.program_chart(stats, months)
+    try:
+        channel = gateway.dm_channel(user_id)
+        for number, (name, content) in enumerate(files.items()):
+            gateway.upload_file(
+                channel=channel,
+                filename=name,
+                content=content,
+                title=name,
+                comment=(
+                    f"The program export ({now:%Y-%m-%d}): {len(files) - 1} CSV files and a chart. "
+                    "Check-in answers appear only for groups that chose to share them."
+                    if number == 0
+                    else ""
+                ),
+            )
+    except SlackCallFailed as failed:
+        log.warning("export for %s stopped: %s", user_id, failed)
+        _tell(
+            client, user_id, "The export stopped half-way (Slack refused a file). Please try again."
+        )
 
 
 # --- /p2p stats and /p2p owners -------------------------------------------------------------

@@ -224,7 +224,7 @@ def start_section() -> list[Block]:
                 "run the chores. (I must be in the channel: add me there with `/invite @p2p`.)"
             ),
             accessory=ButtonElement(
-                text="Start a group", action_id=ids.HOME_START, value="start", style="primary"
+                text="Start a group", action_id=ids.HOME_START, value="0", style="primary"
             ),
         )
     ]

@@ -153,7 +153,7 @@ def program_blocks(stats: ProgramStats, *, export_button: bool = True) -> list[B
             ActionsBlock(
                 block_id="program_actions",
                 elements=[
-                    ButtonElement(text="Export CSV", action_id=ids.PROGRAM_EXPORT, value="export")
+                    ButtonElement(text="Export CSV", action_id=ids.PROGRAM_EXPORT, value="0")
                 ],
             )
         )
