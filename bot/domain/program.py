@@ -200,14 +200,7 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
     }
     team_groups = _team_groups(team_id).scalar_subquery()
     present = func.sum(case((Attendance.present, 1), else_=0))
-    answered, there = session.execute(
-        select(func.count(), present).where(Attendance.group_id.in_(team_groups))
-    ).one()
-    week_one, week_one_there = session.execute(
-        select(func.count(), present).where(
-            Attendance.group_id.in_(team_groups), Attendance.week == 1
-        )
-    ).one()
+    # One pass over the attendance answers, by week of the cycle; the totals add up from it.
     by_week = [
         (int(week), Rate(float(p or 0), int(n)))
         for week, n, p in session.execute(
@@ -217,6 +210,9 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
             .order_by(Attendance.week)
         )
     ]
+    answered = sum(r.whole for _, r in by_week)
+    there = sum(r.part for _, r in by_week)
+    week_one = next((r for w, r in by_week if w == 1), Rate(0, 0))
     # Check-ins owed: each current member, for each week whose session is over.
     owed = session.scalar(
         select(func.count())
@@ -252,8 +248,8 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
         team_id=team_id,
         by_state=by_state,
         stall_reasons=reasons,
-        attendance=Rate(float(there or 0), int(answered or 0)),
-        week_one_attendance=Rate(float(week_one_there or 0), int(week_one or 0)),
+        attendance=Rate(there, answered),
+        week_one_attendance=week_one,
         checkins=Rate(float(min(given or 0, owed or 0)), int(owed or 0)),
         hours_studied=float(hours or 0),
         committed_minutes=float(committed) if committed is not None else None,
@@ -372,27 +368,25 @@ def _attention(session: Session, *, team_id: str, now: datetime) -> tuple[list[A
                 gid, topic, channel, f"recruiting for 3+ weeks with {n} of the {minimum} it needs"
             ),
         )
-    present = func.sum(case((Attendance.present, 1), else_=0))
-    week_present = (
-        select(Attendance.group_id, Attendance.week, present.label("present"))
-        .group_by(Attendance.group_id, Attendance.week)
-        .subquery()
+    # Weeks that ended in the last seven days, in running groups: a handful, each counted
+    # with a correlated subquery (never a pass over every answer in the workspace).
+    came_count = (
+        select(func.count())
+        .where(
+            Attendance.group_id == Week.group_id,
+            Attendance.week == Week.number,
+            Attendance.present.is_(True),
+        )
+        .scalar_subquery()
+    )
+    members_now = (
+        select(func.count())
+        .where(Membership.group_id == Week.group_id, Membership.status == MemberStatus.MEMBER)
+        .scalar_subquery()
     )
     for gid, topic, channel, number, came, n in session.execute(
-        select(
-            Group.id,
-            Group.topic,
-            Group.channel_id,
-            Week.number,
-            func.coalesce(week_present.c.present, 0),
-            func.coalesce(member_count.c.n, 0),
-        )
+        select(Group.id, Group.topic, Group.channel_id, Week.number, came_count, members_now)
         .join(Week, Week.group_id == Group.id)
-        .outerjoin(
-            week_present,
-            and_(week_present.c.group_id == Group.id, week_present.c.week == Week.number),
-        )
-        .outerjoin(member_count, member_count.c.group_id == Group.id)
         .where(
             Group.team_id == team_id,
             Group.state == GroupState.RUNNING,
@@ -401,7 +395,7 @@ def _attention(session: Session, *, team_id: str, now: datetime) -> tuple[list[A
         )
         .order_by(Group.id)
     ):
-        if came < attendance_threshold(int(n)):
+        if int(came) < attendance_threshold(int(n)):
             found.setdefault(
                 gid,
                 Attention(gid, topic, channel, f"week {number}: {came} of {n} came"),

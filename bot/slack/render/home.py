@@ -178,9 +178,7 @@ def open_groups(home: HomeData) -> list[Block]:
     if home.open_total > len(home.open_groups):
         rest = home.open_total - len(home.open_groups)
         blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text=f"…and {plural(rest, 'more')} recruiting.")]
-            )
+            ContextBlock(elements=[MarkdownTextObject(text=f"…and {rest} more recruiting.")])
         )
     return blocks
 
