@@ -157,7 +157,8 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         (out / name).write_bytes(content)
-    print(f"Wrote {len(files)} files for {stats.total} groups of {args.team} to {out}.")
+    noun = "group" if stats.total == 1 else "groups"
+    print(f"Wrote {len(files)} files for {stats.total} {noun} of {args.team} to {out}.")
     return 0
 
 

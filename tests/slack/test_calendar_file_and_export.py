@@ -59,6 +59,7 @@ def test_the_calendar_file_follows_the_sessions_across_dst_and_a_skipped_week(
 
     # Session day: the attendance check waits for Ana in her Home tab.
     clock.run_until(week_1.starts_at)
+    assert "Room 4.12, Amsterdam office" in ws.fake.find_message(CHANNEL, "Week 1 of 6").plain
     assert "Were you there in week 1?" in home(ws, ANA).plain
     ws.click(ANA, ws.fake.find_message(CHANNEL, "Week 1 —"), ids.ATTEND_HERE)
     assert "Were you there in week 1?" not in ws.fake.home(ANA).plain  # type: ignore[union-attr]
