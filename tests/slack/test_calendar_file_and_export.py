@@ -8,13 +8,12 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-import icalendar
-from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.slack import ids
 from bot.store.models import Attendance, CheckIn, Group
+from tests.ics import expand
 from tests.slack.clock import Clock, utc
 from tests.slack.cycle_steps import group_of
 from tests.slack.people import ANA, BEN, CHANNEL, FAC, run_cycle
@@ -28,27 +27,6 @@ def home(ws: SimulatedWorkspace, user: str):  # type: ignore[no-untyped-def]
     view = ws.fake.home(user)
     assert view is not None
     return view
-
-
-def expand(ics: bytes) -> tuple[list[datetime], icalendar.Event]:
-    """Every session start the calendar file holds, in UTC, and the series itself."""
-    calendar = icalendar.Calendar.from_ical(ics)
-    events = list(calendar.walk("VEVENT"))
-    series = next(e for e in events if "RRULE" in e)
-    start = series.decoded("DTSTART")
-    rule = rrulestr(series["RRULE"].to_ical().decode(), dtstart=start)
-    skipped = set()
-    for exdate in (
-        series.get("EXDATE", [])
-        if isinstance(series.get("EXDATE"), list)
-        else ([series["EXDATE"]] if "EXDATE" in series else [])
-    ):
-        skipped |= {d.dt for d in exdate.dts}
-    moved = {
-        e.decoded("RECURRENCE-ID"): e.decoded("DTSTART") for e in events if "RECURRENCE-ID" in e
-    }
-    starts = [moved.get(s, s) for s in rule if s not in skipped]
-    return [s.astimezone(UTC) for s in starts], series
 
 
 def test_the_calendar_file_follows_the_sessions_across_dst_and_a_skipped_week(

@@ -48,6 +48,15 @@ def register(app: App) -> None:
 # --- publishing -----------------------------------------------------------------------------
 
 
+def who(gateway: Gateway, user_id: str) -> dict[str, Any] | None:
+    """The person as Slack knows them; None if Slack can't say now (they are then treated as
+    no admin: a named program owner still gets in)."""
+    try:
+        return gateway.user_info(user_id)
+    except SlackCallFailed:
+        return None
+
+
 def is_admin(info: dict[str, Any] | None) -> bool:
     info = info or {}
     return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
@@ -57,10 +66,7 @@ def publish(the_deps: Deps, client: WebClient, team_id: str, user_id: str) -> No
     """Build the person's Home tab from the database and publish it. A failure is logged:
     the tab keeps its previous look until the next time."""
     gateway = Gateway(client)
-    try:
-        info = gateway.user_info(user_id)
-    except SlackCallFailed:
-        info = None
+    info = who(gateway, user_id)
     timezone = (info or {}).get("tz") or "UTC"
     now = utcnow()
     with the_deps.store.transaction() as session:
@@ -221,7 +227,7 @@ def on_export_clicked(
     ack()
     user_id = body["user"]["id"]
     gateway = Gateway(client)
-    info = gateway.user_info(user_id)
+    info = who(gateway, user_id)
     now = utcnow()
     try:
         with deps(context).store.transaction() as session:
@@ -265,7 +271,7 @@ def stats_command(
 ) -> None:
     """Answered in the acknowledgement: aggregate queries only, well inside 3 seconds."""
     user_id = command["user_id"]
-    info = Gateway(client).user_info(user_id)
+    info = who(Gateway(client), user_id)
     with deps(context).store.transaction() as session:
         owner = program.is_owner(
             session, team_id=team(context), user_id=user_id, is_admin=is_admin(info)
@@ -302,7 +308,7 @@ def owners_command(
         ack(text=f"Say who: `/p2p owners {verb} @person` (mention them so Slack links the name).")
         return
     target = match.group(1) or match.group(2)
-    info = Gateway(client).user_info(user_id)
+    info = who(Gateway(client), user_id)
     try:
         with deps(context).store.transaction() as session:
             if verb == "add":
