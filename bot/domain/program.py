@@ -155,6 +155,9 @@ class ProgramStats:
     hours_studied: float
     committed_minutes: float | None  # the average weekly commitment members stated
     given_minutes: float | None  # the average time members reported per check-in
+    # Members who checked in, and of them those whose check-ins report under half the weekly
+    # time they said they would give: the early warning on commitment.
+    under_commitment: Rate
     feedback: FeedbackNumbers
     attention: list[Attention]
     attention_total: int
@@ -238,6 +241,32 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
             Group.cycle_started_at.is_not(None),
         )
     )
+    per_member = (
+        select(
+            CheckIn.group_id,
+            CheckIn.user_id,
+            func.avg(func.coalesce(CheckIn.hours, 0)).label("hours"),
+        )
+        .where(CheckIn.group_id.in_(team_groups))
+        .group_by(CheckIn.group_id, CheckIn.user_id)
+        .subquery()
+    )
+    reported, under = session.execute(
+        select(
+            func.count(),
+            func.sum(
+                case((per_member.c.hours * 60 < Membership.minutes_per_week * 0.5, 1), else_=0)
+            ),
+        )
+        .select_from(per_member)
+        .join(
+            Membership,
+            and_(
+                Membership.group_id == per_member.c.group_id,
+                Membership.user_id == per_member.c.user_id,
+            ),
+        )
+    ).one()
     members = session.scalar(
         select(func.count(func.distinct(Membership.user_id)))
         .join(Group, Group.id == Membership.group_id)
@@ -254,6 +283,7 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
         hours_studied=float(hours or 0),
         committed_minutes=float(committed) if committed is not None else None,
         given_minutes=float(avg_hours) * 60 if avg_hours is not None else None,
+        under_commitment=Rate(float(under or 0), int(reported or 0)),
         feedback=_feedback(session, team_id=team_id),
         attention=attention,
         attention_total=attention_total,

@@ -98,7 +98,7 @@ def test_the_numbers_come_from_outcomes_and_stay_in_their_workspace(store: Store
                     group_id=running.id, week=1, user_id=f"U5_{k}", present=present, answered_by="x"
                 )
             )
-        for k, hours in ((1, 2.0), (2, 1.0)):
+        for k, hours in ((1, 2.0), (2, 0.25)):
             session.add(CheckIn(group_id=running.id, week=1, user_id=f"U5_{k}", hours=hours))
         # Feedback: only two of the finished groups' 16 members answered — both happy.
         for user, gid in (("U1_1", done[0].id), ("U2_1", done[1].id)):
@@ -128,8 +128,10 @@ def test_the_numbers_come_from_outcomes_and_stay_in_their_workspace(store: Store
     assert (stats.attendance.part, stats.attendance.whole) == (1, 3)
     assert (stats.week_one_attendance.part, stats.week_one_attendance.whole) == (1, 3)
     assert (stats.checkins.part, stats.checkins.whole) == (2, 4)
-    assert stats.hours_studied == 3.0
-    assert stats.given_minutes == pytest.approx(90)
+    assert stats.hours_studied == 2.25
+    assert stats.given_minutes == pytest.approx(67.5)
+    # U5_2 said an hour a week and reports a quarter of one: under half her commitment.
+    assert (stats.under_commitment.part, stats.under_commitment.whole) == (1, 2)
     # The happy answers are two of sixteen: the response rate says how much they are worth.
     fb = stats.feedback
     assert (fb.responses, fb.asked, fb.average_rating) == (2, 16, 5.0)

@@ -67,6 +67,7 @@ def test_a_home_with_many_groups_fits_and_counts_the_rest() -> None:
         hours_studied=12.0,
         committed_minutes=120,
         given_minutes=60,
+        under_commitment=Rate(1, 4),
         feedback=FeedbackNumbers(1, 10, 4.0, Rate(1, 1), Rate(0, 1), Rate(1, 1)),
         attention=[],
         attention_total=0,

@@ -72,10 +72,16 @@ def _rhythm_lines(stats: ProgramStats) -> list[str]:
         given = (
             duration(round(stats.given_minutes)) if stats.given_minutes is not None else "nothing"
         )
-        lines.append(
+        time_line = (
             f"*Time*: members said they'd give {duration(round(stats.committed_minutes))} a week "
             f"on average; check-ins report {given}"
         )
+        if stats.under_commitment.whole:
+            time_line += (
+                f" · {percent(stats.under_commitment)} of members who checked in report under "
+                "half the time they said they'd give"
+            )
+        lines.append(time_line)
     return lines
 
 
