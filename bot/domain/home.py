@@ -97,6 +97,7 @@ def home_for(
         Group.team_id == team_id,
         Group.state == GroupState.RECRUITING,
         Group.recruitment_ts.is_not(None),
+        Group.private_channel.is_(False),  # a private channel's group is not advertised
     )
     open_total = session.scalar(
         select(func.count()).select_from(Group).where(*recruiting, Group.id.not_in(mine_ids))
@@ -182,3 +183,9 @@ def _waiting(session: Session, group: Group, user_id: str, now: datetime) -> lis
         ):
             found.append(Waiting("attendance", week.number, group.channel_id, week.attendance_ts))
     return found
+
+
+def mark_private_channel(session: Session, *, group_id: int) -> None:
+    group = session.get(Group, group_id)
+    if group is not None:
+        group.private_channel = True

@@ -298,6 +298,14 @@ class Gateway:
             return None
         return response["user"].get("tz")
 
+    def channel_is_private(self, channel: str) -> bool:
+        """Private channel (or unknown: treated as private, so it is never advertised)."""
+        try:
+            response = self._call("conversations_info", channel=channel)
+        except SlackCallFailed:
+            return True
+        return bool(response["channel"].get("is_private"))
+
     def bot_is_member(self, channel: str) -> bool:
         try:
             response = self._call("conversations_info", channel=channel)

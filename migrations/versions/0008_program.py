@@ -28,11 +28,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.add_column(sa.Column("place", sa.String(length=300), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "private_channel", sa.Boolean(), server_default=sa.text("false"), nullable=False
+            )
+        )
     op.create_index("ix_memberships_user_id", "memberships", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("ix_memberships_user_id", table_name="memberships")
     with op.batch_alter_table("groups", schema=None) as batch_op:
+        batch_op.drop_column("private_channel")
         batch_op.drop_column("place")
     op.drop_table("program_owners")

@@ -124,6 +124,16 @@ def test_a_group_started_from_home_asks_for_a_channel_the_bot_is_in(
     # …and it is an open group for everyone else
     assert "Type theory" in home_text(ws, ANA).split("Open groups")[1]
 
+    # A group recruiting in a private channel is not advertised to people outside it.
+    ws.fake.add_channel("C_SECRET", name="secret", members=[GUS], is_private=True)
+    ws.driver.click_in_view(GUS, home_text_view(ws, GUS), ids.HOME_START)
+    ws.settle()
+    form = ws.fake.open_modal(GUS)
+    assert form is not None
+    ws.submit(GUS, form, {**values, "topic": "Skunkworks", ids.START_CHANNEL: "C_SECRET"})
+    assert "Skunkworks" in ws.fake.home(GUS).plain  # type: ignore[union-attr]
+    assert "Skunkworks" not in home_text(ws, ANA)
+
 
 def home_text_view(ws: SimulatedWorkspace, user: str):  # type: ignore[no-untyped-def]
     ws.driver.open_home(user)

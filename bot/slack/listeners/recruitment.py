@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import groups
+from bot.domain import home as member_home
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.groups import GroupDraft, JoinResult, LeaveResult
 from bot.domain.kickoff import latest_kickoff
@@ -136,8 +137,12 @@ def on_start_submitted(
             ),
         )
         return
+    private = gateway.channel_is_private(channel_id)
     with deps(context).store.transaction() as session:
         groups.set_recruitment_message(session, group_id=group.id, ts=ts)
+        if private:
+            member_home.mark_private_channel(session, group_id=group.id)
+    home.refresh(context, client, user_id)
 
 
 def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> GroupDraft:

@@ -72,6 +72,8 @@ class Group(Base):
     why: Mapped[str] = mapped_column(Text, default="")
     # Where the group meets: a call link or a room.
     place: Mapped[str | None] = mapped_column(String(300))
+    # Recruiting in a private channel: not listed among App Home's open groups.
+    private_channel: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     format: Mapped[GroupFormat] = mapped_column(str_enum(GroupFormat))
     weekday: Mapped[int]  # 0 = Monday, as in datetime.weekday()
     session_time: Mapped[time]
