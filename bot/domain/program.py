@@ -227,11 +227,6 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
         )
         .where(Group.team_id == team_id, Week.ends_at <= now)
     )
-    given, hours, avg_hours = session.execute(
-        select(func.count(), func.sum(CheckIn.hours), func.avg(CheckIn.hours)).where(
-            CheckIn.group_id.in_(team_groups)
-        )
-    ).one()
     committed = session.scalar(
         select(func.avg(Membership.minutes_per_week))
         .join(Group, Group.id == Membership.group_id)
@@ -241,25 +236,31 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
             Group.cycle_started_at.is_not(None),
         )
     )
+    # One pass over the check-ins, by member: the totals, and who reports under half the
+    # weekly time they said they would give.
     per_member = (
         select(
             CheckIn.group_id,
             CheckIn.user_id,
-            func.avg(func.coalesce(CheckIn.hours, 0)).label("hours"),
+            func.count().label("n"),
+            func.count(CheckIn.hours).label("with_hours"),
+            func.coalesce(func.sum(CheckIn.hours), 0).label("hours"),
         )
         .where(CheckIn.group_id.in_(team_groups))
         .group_by(CheckIn.group_id, CheckIn.user_id)
         .subquery()
     )
-    reported, under = session.execute(
+    stated = func.coalesce(Membership.minutes_per_week, 0)
+    given, hours, with_hours, reported, under = session.execute(
         select(
+            func.sum(per_member.c.n),
+            func.sum(per_member.c.hours),
+            func.sum(per_member.c.with_hours),
             func.count(),
-            func.sum(
-                case((per_member.c.hours * 60 < Membership.minutes_per_week * 0.5, 1), else_=0)
-            ),
+            func.sum(case((per_member.c.hours * 60 < per_member.c.n * stated * 0.5, 1), else_=0)),
         )
         .select_from(per_member)
-        .join(
+        .outerjoin(
             Membership,
             and_(
                 Membership.group_id == per_member.c.group_id,
@@ -267,6 +268,7 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
             ),
         )
     ).one()
+    avg_hours = float(hours) / int(with_hours) if with_hours else None
     members = session.scalar(
         select(func.count(func.distinct(Membership.user_id)))
         .join(Group, Group.id == Membership.group_id)
