@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 # <@U123|name> as Slack escapes a mention, or a bare user id. (Slack ids are [A-Z0-9];
 # the simulated workspace's people have an underscore too.)
+USER_ID = re.compile(r"[UW][A-Z0-9_]{1,30}")
 MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>|^@?([UW][A-Z0-9_]{2,})$")
 
 
@@ -105,7 +106,11 @@ def refresh(context: BoltContext, client: WebClient, user_id: str) -> None:
 def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     if event.get("tab", "home") != "home":
         return
-    publish(deps(context), client, team(context), event["user"])
+    user = event.get("user")
+    if not isinstance(user, str) or not USER_ID.fullmatch(user):
+        log.warning("app_home_opened without a user id we can read: %r", user)
+        return
+    publish(deps(context), client, team(context), user)
 
 
 # --- buttons in the Home tab ----------------------------------------------------------------
