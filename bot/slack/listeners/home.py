@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
-from bot.domain import calendar, charts, checkins, export, groups, home, program
+from bot.domain import calendar, checkins, export, groups, home, program
 from bot.domain.access import require_member
 from bot.domain.errors import DomainError, InvalidInput
 from bot.slack import ids
@@ -245,6 +245,8 @@ def on_export_clicked(
     except DomainError as error:
         _tell(client, user_id, error.message)
         return
+    from bot.domain import charts  # matplotlib: loaded only when someone exports
+
     files["program.png"] = charts.program_chart(stats, months)
     try:
         channel = gateway.dm_channel(user_id)
