@@ -430,7 +430,7 @@ def _attention(session: Session, *, team_id: str, now: datetime) -> tuple[list[A
         if int(came) < attendance_threshold(int(n)):
             found.setdefault(
                 gid,
-                Attention(gid, topic, channel, f"week {number}: {came} of {n} came"),
+                Attention(gid, topic, channel, f"week {number}: {came} of {n} said they came"),
             )
     ordered = sorted(found.values(), key=lambda a: a.group_id)
     return ordered[:ATTENTION_LIMIT], len(ordered)

@@ -163,7 +163,7 @@ def test_the_running_groups_low_attendance_is_a_signal(store: Store) -> None:
         )
     with store.transaction() as session:
         stats = program.stats(session, team_id=TEAM, now=NOW)
-    assert [a.reason for a in stats.attention] == ["week 1: 1 of 4 came"]
+    assert [a.reason for a in stats.attention] == ["week 1: 1 of 4 said they came"]
 
 
 def test_owners_are_admins_and_the_people_they_name(store: Store) -> None:

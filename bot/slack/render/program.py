@@ -62,9 +62,14 @@ def _stall_line(stats: ProgramStats) -> str | None:
 
 
 def _rhythm_lines(stats: ProgramStats) -> list[str]:
-    lines = [
+    attendance = (
         f"*Attendance*: {percent(stats.attendance)} of {plural(stats.attendance.whole, 'answer')} "
-        f"said they were there · week 1: {percent(stats.week_one_attendance)}",
+        f"said they were there · week 1: {percent(stats.week_one_attendance)}"
+        if stats.attendance.whole
+        else "*Attendance*: no answers to an attendance check yet"
+    )
+    lines = [
+        attendance,
         f"*Check-ins*: {percent(stats.checkins)} of {plural(stats.checkins.whole, 'check-in')} "
         f"owed were sent · {stats.hours_studied:.1f} h studied",
     ]
