@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain import checkins
@@ -19,6 +20,7 @@ from bot.store.models import (
     CheckIn,
     Group,
     GroupState,
+    HomeViewer,
     Membership,
     MemberStatus,
     Poll,
@@ -189,3 +191,30 @@ def mark_private_channel(session: Session, *, group_id: int) -> None:
     group = session.get(Group, group_id)
     if group is not None:
         group.private_channel = True
+
+
+def remember_opened(session: Session, *, team_id: str, user_id: str, now: datetime) -> None:
+    """The person has a Home tab: the scheduler keeps it up to date from now on."""
+    seen = session.scalar(
+        select(HomeViewer).where(HomeViewer.team_id == team_id, HomeViewer.user_id == user_id)
+    )
+    if seen is not None:
+        seen.opened_at = now
+        return
+    try:
+        with session.begin_nested():  # two opens at once: the second finds the first's row
+            session.add(HomeViewer(team_id=team_id, user_id=user_id, opened_at=now))
+    except IntegrityError:
+        pass
+
+
+def home_viewers(session: Session, *, team_id: str, user_ids: list[str]) -> list[str]:
+    if not user_ids:
+        return []
+    return list(
+        session.scalars(
+            select(HomeViewer.user_id)
+            .where(HomeViewer.team_id == team_id, HomeViewer.user_id.in_(user_ids))
+            .order_by(HomeViewer.user_id)
+        )
+    )

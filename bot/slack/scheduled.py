@@ -32,6 +32,7 @@ from bot.schedule import ledger
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
 from bot.schedule.runner import WORKER, NotReady, Undeliverable
+from bot.slack import home_tab
 from bot.slack.gateway import (
     ChannelUnavailable,
     Gateway,
@@ -56,6 +57,10 @@ from bot.store.types import utcnow
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "p2p_post"
+# What, once sent, changes what members see waiting in their Home tab.
+CHANGES_HOME = frozenset(
+    {Kind.PROMPT, Kind.ATTENDANCE, Kind.VOTE, Kind.VOTE_CLOSE, Kind.CHECKIN, Kind.SUMMARY}
+)
 FIND_MARGIN = timedelta(minutes=2)
 
 
@@ -82,7 +87,10 @@ class SlackSender:
         team, channel = self._place_of(claim.due.group_id)
         try:
             with acting_for(team):
-                return self._handlers[claim.due.kind](claim, now)
+                sent = self._handlers[claim.due.kind](claim, now)
+                if claim.due.kind in CHANGES_HOME:
+                    self._refresh_homes(claim, team)
+                return sent
         except ChannelUnavailable as gone:
             # Only the group's own channel going away stops the group; a DM that cannot be
             # delivered (Slack answers channel_not_found there too) is one person's problem.
@@ -92,6 +100,17 @@ class SlackSender:
             raise Undeliverable(gone.error) from gone
         except (UserUnavailable, Refused) as gone:
             raise Undeliverable(gone.error) from gone
+
+    def _refresh_homes(self, claim: Claim, team: str) -> None:
+        """What waits for people in their Home tab changed: republish it for those (of the
+        people concerned) who have opened it."""
+        if claim.due.user_id is not None:
+            people = [claim.due.user_id]
+        else:
+            with self.store.transaction() as session:
+                group = session.get(Group, claim.due.group_id)
+                people = [m.user_id for m in group.members] if group else []
+        home_tab.republish_for(self.store, self.gateway.client, team, people)
 
     def _place_of(self, group_id: int) -> tuple[str, str | None]:
         """The group's workspace and channel."""

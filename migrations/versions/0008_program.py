@@ -1,4 +1,5 @@
-"""the program view: program owners, where a group meets, memberships by person
+"""the program view: program owners, Home viewers, where a group meets, private channels,
+memberships by person
 
 Revision ID: 0008_program
 Revises: 0006_i9_next_due
@@ -26,6 +27,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_program_owners")),
         sa.UniqueConstraint("team_id", "user_id", name=op.f("uq_program_owners_team_id_user_id")),
     )
+    op.create_table(
+        "home_viewers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_home_viewers")),
+        sa.UniqueConstraint("team_id", "user_id", name=op.f("uq_home_viewers_team_id_user_id")),
+    )
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.add_column(sa.Column("place", sa.String(length=300), nullable=True))
         batch_op.add_column(
@@ -41,4 +51,5 @@ def downgrade() -> None:
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.drop_column("private_channel")
         batch_op.drop_column("place")
+    op.drop_table("home_viewers")
     op.drop_table("program_owners")

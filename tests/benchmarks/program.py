@@ -26,8 +26,7 @@ from sqlalchemy import delete, insert, text
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.domain import program
-from bot.slack.context import Deps
-from bot.slack.listeners import home
+from bot.slack import home_tab
 from bot.store import Store
 from bot.store.base import Base
 from bot.store.migrate import upgrade
@@ -239,13 +238,8 @@ def bench(url: str, sizes: list[int]) -> None:
             fake.add_channel("C_LEARN", name="learning", members=[MEMBER, OWNER])
             with SimulatedWorkspace(store, fake) as ws:
                 slash = _median_ms(lambda: ws.driver.command(OWNER, "stats", channel_id="C_LEARN"))
-                deps = Deps(store=store)
-                member_home = _median_ms(
-                    lambda deps=deps: home.publish(deps, ws.client, TEAM, MEMBER)  # type: ignore[misc]
-                )
-                owner_home = _median_ms(
-                    lambda deps=deps: home.publish(deps, ws.client, TEAM, OWNER)  # type: ignore[misc]
-                )
+                member_home = _median_ms(lambda: home_tab.publish(store, ws.client, TEAM, MEMBER))
+                owner_home = _median_ms(lambda: home_tab.publish(store, ws.client, TEAM, OWNER))
                 published = fake.home(OWNER)
                 assert published is not None and "The program" in published.plain
         print(

@@ -10,17 +10,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import Block
 
 from bot.domain import calendar, checkins, export, groups, home, program
 from bot.domain.access import require_member
 from bot.domain.errors import DomainError, InvalidInput
 from bot.slack import ids
-from bot.slack.context import Deps, deps, team
+from bot.slack.context import deps, team
 from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.home_tab import is_admin, publish, who
 from bot.slack.listeners.shared import ids_from
 from bot.slack.render import checkins as checkin_render
-from bot.slack.render import home as render
 from bot.slack.render import program as program_render
 from bot.slack.render import recruitment as recruitment_render
 from bot.slack.render.message import Message
@@ -46,59 +45,13 @@ def register(app: App) -> None:
     app.action(re.compile(r"^home_open_"))(lambda ack: ack())
 
 
-# --- publishing -----------------------------------------------------------------------------
-
-
-def who(gateway: Gateway, user_id: str) -> dict[str, Any] | None:
-    """The person as Slack knows them; None if Slack can't say now (they are then treated as
-    no admin: a named program owner still gets in)."""
-    try:
-        return gateway.user_info(user_id)
-    except SlackCallFailed:
-        return None
-
-
-def is_admin(info: dict[str, Any] | None) -> bool:
-    info = info or {}
-    return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
-
-
-def publish(the_deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
-    """Build the person's Home tab from the database and publish it. A failure is logged:
-    the tab keeps its previous look until the next time."""
-    gateway = Gateway(client)
-    info = who(gateway, user_id)
-    timezone = (info or {}).get("tz") or "UTC"
-    now = utcnow()
-    with the_deps.store.transaction() as session:
-        data = home.home_for(session, team_id=team_id, user_id=user_id, timezone=timezone, now=now)
-        owner = program.is_owner(session, team_id=team_id, user_id=user_id, is_admin=is_admin(info))
-        stats = program.stats(session, team_id=team_id, now=now) if owner else None
-    links: dict[tuple[int, str, int], str] = {}
-    for mine in data.mine:
-        for waiting in mine.waiting:
-            if waiting.channel_id and waiting.message_ts:
-                link = gateway.permalink(waiting.channel_id, waiting.message_ts)
-                if link:
-                    links[(mine.group.id, waiting.kind, waiting.week)] = link
-    sections: list[list[Block]] = [
-        render.your_groups(data, links),
-        render.open_groups(data),
-        render.start_section(),
-        # Other features add their sections here (e.g. the interest board's home_section).
-    ]
-    if stats is not None:
-        sections.append(program_render.program_blocks(stats))
-    try:
-        gateway.publish_home(user_id, render.home_view(sections))
-    except SlackCallFailed as failed:
-        log.warning("could not publish the Home tab of %s: %s", user_id, failed.error)
+# --- publishing (bot/slack/home_tab.py builds the tab) ---------------------------------
 
 
 def refresh(context: BoltContext, client: WebClient, user_id: str) -> None:
     """After a person's own action that changes what their Home shows."""
     try:
-        publish(deps(context), client, team(context), user_id)
+        publish(deps(context).store, client, team(context), user_id)
     except Exception:  # never let a Home refresh spoil the action that caused it
         log.exception("could not refresh the Home tab of %s", user_id)
 
@@ -110,7 +63,9 @@ def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContex
     if not isinstance(user, str) or not USER_ID.fullmatch(user):
         log.warning("app_home_opened without a user id we can read: %r", user)
         return
-    publish(deps(context), client, team(context), user)
+    with deps(context).store.transaction() as session:
+        home.remember_opened(session, team_id=team(context), user_id=user, now=utcnow())
+    publish(deps(context).store, client, team(context), user)
 
 
 # --- buttons in the Home tab ----------------------------------------------------------------

@@ -10,7 +10,7 @@ from bot.store.models.groups import (
     MemberStatus,
     StallReason,
 )
-from bot.store.models.program import ProgramOwner
+from bot.store.models.program import HomeViewer, ProgramOwner
 from bot.store.models.reflection import (
     Ambassador,
     CatchUp,
@@ -34,6 +34,7 @@ __all__ = [
     "Group",
     "GroupFormat",
     "GroupState",
+    "HomeViewer",
     "Kickoff",
     "LearnedGoal",
     "MemberStatus",

@@ -22,3 +22,16 @@ class ProgramOwner(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     added_by: Mapped[str] = mapped_column(String(32))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HomeViewer(Base):
+    """Someone who has opened the app's Home tab: the scheduler republishes it when
+    something it shows changes for them."""
+
+    __tablename__ = "home_viewers"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
