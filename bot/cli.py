@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import HOW_TO_FIX, Settings, SettingsError, configure_logging, load_settings
@@ -67,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the instant, with its offset, e.g. 2026-12-01T17:00:00+01:00 (default: now)",
     )
+    export = commands.add_parser(
+        "export", help="write one workspace's program export (CSV files and a chart) to a folder"
+    )
+    export.add_argument("--team", required=True, help="the workspace's team id, e.g. T0123ABCD")
+    export.add_argument("--out", required=True, type=Path, help="the folder to write into")
     commands.add_parser(
         "demo", help="run a whole cycle in a simulated workspace and print what people see"
     )
@@ -141,6 +147,33 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
     board = InterestRunner(client, store, tokens=tokens).run(now)
     if board.did_something:
         print(board.summary())
+    return 0
+
+
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    """The same files as the Export CSV button, for operators."""
+    from bot.domain import charts, program
+    from bot.domain import export as program_export
+    from bot.store.types import utcnow
+
+    store = _open_store(settings)
+    now = utcnow()
+    try:
+        with store.transaction() as session:
+            files = program_export.export(session, team_id=args.team, now=now)
+            stats = program.stats(session, team_id=args.team, now=now)
+            months = program.outcomes_by_month(session, team_id=args.team)
+    finally:
+        store.dispose()
+    if stats.total == 0:
+        raise Abort(f"No groups in workspace {args.team}: check the team id (it starts with T).")
+    files["program.png"] = charts.program_chart(stats, months)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+    noun = "group" if stats.total == 1 else "groups"
+    print(f"Wrote {len(files)} files for {stats.total} {noun} of {args.team} to {out}.")
     return 0
 
 
@@ -299,6 +332,7 @@ COMMANDS = {
     "socket": socket,
     "migrate": migrate,
     "tick": tick,
+    "export": export,
     "demo": demo,
     "forget": forget,
     "new-key": new_key,

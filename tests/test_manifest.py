@@ -30,6 +30,8 @@ BOT_SCOPES = {
     "views.open": set(),
     "views.update": set(),
     "views.publish": set(),
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
 }
 # Events API subscriptions and the scope each needs (docs.slack.dev/reference/events).
 EVENT_SCOPES = {

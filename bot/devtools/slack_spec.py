@@ -34,7 +34,11 @@ def methods() -> dict[str, MethodSpec]:
     additions: dict[str, Any] = data.get("_additions", {})
     common = additions.get("_common", {})
     merged: dict[str, MethodSpec] = {}
-    for name, base in data["methods"].items():
+    everything = dict(data["methods"])
+    for name, extra in additions.items():
+        if isinstance(extra, dict) and "new_method" in extra and name not in everything:
+            everything[name] = extra["new_method"]  # a method newer than the spec
+    for name, base in everything.items():
         extra = additions.get(name, {})
         required = set(base["required"]) | set(extra.get("required", []))
         now_optional = set(extra.get("optional", [])) | set(common.get("optional", []))

@@ -23,6 +23,7 @@ MAX_SEATS = 12
 RECOMMENDED_SEATS = 6
 TOPIC_MAX = 150
 TEXT_MAX = 2000
+PLACE_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class GroupDraft:
     facilitator_minutes: int = 60
     share_checkins: bool = False
     facilitator_timezone: str | None = None
+    place: str = ""
 
 
 def validate_draft(draft: GroupDraft) -> None:
@@ -51,6 +53,8 @@ def validate_draft(draft: GroupDraft) -> None:
         errors["topic"] = f"Keep the topic under {TOPIC_MAX} characters."
     if len(draft.why) > TEXT_MAX:
         errors["why"] = f"Keep this under {TEXT_MAX} characters."
+    if len(draft.place) > PLACE_MAX:
+        errors["place"] = f"Keep the place under {PLACE_MAX} characters (a link or a room)."
     if not 0 <= draft.weekday <= 6:
         errors["weekday"] = "Pick a weekday."
     if not slots.is_zone(draft.timezone):
@@ -101,6 +105,7 @@ def create_group(
         created_by=user_id,
         created_at=now,
         share_checkins=draft.share_checkins,
+        place=draft.place.strip() or None,
     )
     group.memberships.append(
         Membership(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.base import Base
@@ -147,7 +147,7 @@ def forget(session: Session, *, team_id: str) -> Forgotten:
     if group_ids:
         # Count what the database's cascades will take with the groups.
         for table in Base.metadata.sorted_tables:
-            if "group_id" in table.c and table.name not in ("ambassadors", "topic_requests"):
+            if _goes_with_its_group(table):
                 count = session.execute(
                     select(func.count()).select_from(table).where(table.c.group_id.in_(group_ids))
                 ).scalar_one()
@@ -159,6 +159,19 @@ def forget(session: Session, *, team_id: str) -> Forgotten:
             delete(model).where(or_(model.team_id == team_id, model.group_id.in_(group_ids)))
         )
         gone.add(model.__tablename__, _count(result))
+    # Everything else kept per workspace (the interest board, program owners, Home viewers),
+    # children before parents.
+    kept_per_workspace = [
+        table
+        for table in reversed(Base.metadata.sorted_tables)
+        if "team_id" in table.c
+        and table.name not in {"groups", "ambassadors", "topic_requests", "workspaces"}
+        and table not in (slack_installations, slack_bots)
+        and not _goes_with_its_group(table)
+    ]
+    for table in kept_per_workspace:
+        result = session.execute(delete(table).where(table.c.team_id == team_id))
+        gone.add(table.name, _count(result))
     if group_ids:
         result = session.execute(delete(Group).where(Group.id.in_(group_ids)))
         gone.add("groups", _count(result))
@@ -170,6 +183,14 @@ def forget(session: Session, *, team_id: str) -> Forgotten:
     result = session.execute(delete(Workspace).where(Workspace.key == team_id))
     gone.add("workspaces", _count(result))
     return gone
+
+
+def _goes_with_its_group(table: Table) -> bool:
+    """Rows the database deletes with their group (group_id ... ON DELETE CASCADE)."""
+    column = table.c.get("group_id")
+    return column is not None and any(
+        fk.column.table.name == "groups" and fk.ondelete == "CASCADE" for fk in column.foreign_keys
+    )
 
 
 def _cascade_counts(session: Session, parent: str, group_ids: list[int]) -> dict[str, int]:

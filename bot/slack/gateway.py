@@ -12,6 +12,8 @@ the context needed to act on it.
 from __future__ import annotations
 
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -274,12 +276,64 @@ class Gateway:
     def update_view(self, view_id: str, view: View) -> None:
         self._call("views_update", view_id=view_id, view=view)
 
+    def publish_home(self, user: str, view: View) -> None:
+        self._call("views_publish", user_id=user, view=view)
+
+    def user_info(self, user: str) -> dict[str, Any] | None:
+        """The person as Slack knows them (tz, is_admin, is_owner), or None if gone."""
+        try:
+            response = self._call("users_info", user=user)
+        except UserUnavailable:
+            return None
+        return dict(response["user"])
+
+    def upload_file(
+        self, *, channel: str, filename: str, content: bytes, title: str, comment: str = ""
+    ) -> str:
+        """Share a file in `channel` (a DM channel id) with Slack's current upload API: ask
+        for an upload URL, send the bytes there, then complete the upload. Returns the file id."""
+        ticket = self._call("files_getUploadURLExternal", filename=filename, length=len(content))
+        self._send_bytes(str(ticket["upload_url"]), content, filename)
+        file_id = str(ticket["file_id"])
+        extra: dict[str, Any] = {"initial_comment": comment} if comment else {}
+        self._call(
+            "files_completeUploadExternal",
+            files=[{"id": file_id, "title": title}],
+            channel_id=channel,
+            **extra,
+        )
+        return file_id
+
+    def _send_bytes(self, url: str, content: bytes, filename: str) -> None:
+        request = urllib.request.Request(
+            url,
+            data=content,
+            method="POST",
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if response.status != 200:
+                    raise SlackCallFailed("files.upload", f"http_{response.status}", file=filename)
+        except urllib.error.HTTPError as exc:
+            raise SlackCallFailed("files.upload", f"http_{exc.code}", file=filename) from exc
+        except (OSError, HTTPException) as exc:
+            raise SlackUnreachable("files.upload", "connection_error", file=filename) from exc
+
     def user_timezone(self, user: str) -> str | None:
         try:
             response = self._call("users_info", user=user)
         except UserUnavailable:
             return None
         return response["user"].get("tz")
+
+    def channel_is_private(self, channel: str) -> bool:
+        """Private channel (or unknown: treated as private, so it is never advertised)."""
+        try:
+            response = self._call("conversations_info", channel=channel)
+        except SlackCallFailed:
+            return True
+        return bool(response["channel"].get("is_private"))
 
     def bot_is_member(self, channel: str) -> bool:
         try:

@@ -46,3 +46,9 @@ WANT_DROP = "want_drop"  # "Not any more" on the board
 PROPOSAL_START = "proposal_start"  # "Start this group" in the proposal DM
 PROPOSAL_DECLINE = "proposal_decline"  # "Not me"
 START_CHANNEL = "start_channel"  # the start form's channel picker (block and action id)
+# App Home and the program view
+HOME_JOIN = "home_join"  # opens the same join form as the recruitment message
+HOME_CHECKIN = "home_checkin"
+HOME_START = "home_start"
+CALENDAR = "calendar_add"  # "Add to calendar", in the recruitment message and App Home
+PROGRAM_EXPORT = "program_export"

@@ -31,6 +31,7 @@ SCOPES = [
     "channels:read",
     "chat:write",
     "commands",
+    "files:write",
     "groups:history",
     "groups:read",
     "im:history",

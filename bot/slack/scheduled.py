@@ -33,6 +33,7 @@ from bot.schedule import ledger
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
 from bot.schedule.runner import WORKER, NotReady, Undeliverable
+from bot.slack import home_tab
 from bot.slack.gateway import (
     ChannelUnavailable,
     Gateway,
@@ -59,6 +60,10 @@ from bot.store.types import utcnow
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "p2p_post"
+# What, once sent, changes what members see waiting in their Home tab.
+CHANGES_HOME = frozenset(
+    {Kind.PROMPT, Kind.ATTENDANCE, Kind.VOTE, Kind.VOTE_CLOSE, Kind.CHECKIN, Kind.SUMMARY}
+)
 FIND_MARGIN = timedelta(minutes=2)
 # Slack's answers when the token no longer acts for the workspace.
 TOKEN_GONE = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
@@ -89,7 +94,10 @@ class SlackSender:
         team, enterprise, channel = self._place_of(claim.due.group_id)
         try:
             with acting_for(team, enterprise):
-                return self._handlers[claim.due.kind](claim, now)
+                sent = self._handlers[claim.due.kind](claim, now)
+                if claim.due.kind in CHANGES_HOME:
+                    self._refresh_homes(claim, team)
+                return sent
         except ChannelUnavailable as gone:
             # Only the group's own channel going away stops the group; a DM that cannot be
             # delivered (Slack answers channel_not_found there too) is one person's problem.
@@ -108,6 +116,17 @@ class SlackSender:
                 workspaces.group_uninstalled(session, group_id=claim.due.group_id, now=now)
             log.warning("group %s stops: %s (%s)", claim.due.group_id, team, failed.error)
             raise Undeliverable(failed.error) from failed
+
+    def _refresh_homes(self, claim: Claim, team: str) -> None:
+        """What waits for people in their Home tab changed: republish it for those (of the
+        people concerned) who have opened it."""
+        if claim.due.user_id is not None:
+            people = [claim.due.user_id]
+        else:
+            with self.store.transaction() as session:
+                group = session.get(Group, claim.due.group_id)
+                people = [m.user_id for m in group.members] if group else []
+        home_tab.republish_for(self.store, self.gateway, team, people)
 
     def _place_of(self, group_id: int) -> tuple[str, str | None, str | None]:
         """The group's workspace, its org (Enterprise Grid) and its channel."""

@@ -44,7 +44,7 @@ def test_start_opens_a_form_prefilled_with_the_topic_and_the_users_time_zone(
     assert inputs["weeks"]["initial_value"] == "6"
     assert inputs["seats"]["initial_value"] == "6"
     assert inputs["min_members"]["initial_value"] == "4"
-    assert set(inputs) == set(START_VALUES) | {"share_checkins"}
+    assert set(inputs) == set(START_VALUES) | {"share_checkins", "place"}
 
 
 def test_submitting_the_form_posts_the_recruitment_message(ws: SimulatedWorkspace) -> None:

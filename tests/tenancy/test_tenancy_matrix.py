@@ -54,6 +54,11 @@ ACTION_IDS = {
     ids.WANT_DROP,
     ids.PROPOSAL_START,
     ids.PROPOSAL_DECLINE,
+    ids.HOME_JOIN,
+    ids.HOME_CHECKIN,
+    ids.HOME_START,
+    ids.CALENDAR,
+    ids.PROGRAM_EXPORT,
 }
 # Fields inside a form (read with the form's submission), not actions of their own.
 FORM_FIELDS = {ids.START_CHANNEL}
@@ -82,7 +87,7 @@ def test_every_id_the_app_uses_is_in_the_matrix() -> None:
     assert declared == ACTION_IDS | CALLBACK_IDS | FORM_FIELDS
 
 
-A_TOPIC = "Distributed systems"
+A_TOPIC = "Category theory for engineers"  # no placeholder says this
 
 
 def what_b_was_told(ws: SimulatedWorkspace, b: Team) -> list[str]:

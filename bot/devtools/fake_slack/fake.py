@@ -10,10 +10,11 @@ from typing import Any, Self, TypeVar
 
 from bot.devtools import slack_spec
 from bot.devtools.block_walk import with_ids
-from bot.devtools.fake_slack import checks, response_urls
+from bot.devtools.fake_slack import checks, files, response_urls
 from bot.devtools.fake_slack.args import SlackError
 from bot.devtools.fake_slack.common import Context
 from bot.devtools.fake_slack.faults import ArgsPredicate, Faults, Injected
+from bot.devtools.fake_slack.files import UploadedFile
 from bot.devtools.fake_slack.methods import HANDLERS
 from bot.devtools.fake_slack.ratelimits import RateLimits
 from bot.devtools.fake_slack.server import ApiRequest, HttpReply, HttpServer
@@ -92,7 +93,8 @@ class FakeSlack:
         self.trigger_ttl = trigger_ttl
         self.calls: list[Call] = []
         self.violations: list[str] = []
-        self._server = HttpServer(self._on_api, self._on_response_url)
+        self._server = HttpServer(self._on_api, self._on_response_url, self._on_upload)
+        self.ws.upload_base = self.base_url
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -365,6 +367,16 @@ class FakeSlack:
         with self.ws.lock:
             return self.ws.homes.get(user_id)
 
+    def files(self, user_or_channel: str | None = None) -> list[UploadedFile]:
+        """Files uploaded and shared (in `user_or_channel`: a channel, or a user's DM)."""
+        with self.ws.lock:
+            channel = self.resolve_channel(user_or_channel) if user_or_channel else None
+            return [
+                f
+                for f in self.ws.files.values()
+                if f.completed and (channel is None or f.channel == channel)
+            ]
+
     def responses(self, user: str | None = None) -> list[Response]:
         """Posts to response_urls and slash-command ack bodies, oldest first."""
         with self.ws.lock:
@@ -585,6 +597,12 @@ class FakeSlack:
                 return HttpReply(200, handler(context, args), drop=injected is not None)
         except SlackError as error:
             return HttpReply(200, error.body())
+
+    def _on_upload(self, file_id: str, content: bytes) -> HttpReply:
+        if files.receive(self.ws, file_id, content):
+            return HttpReply(200, {"ok": True})
+        self.violations.append(f"upload to an unknown or completed upload URL ({file_id})")
+        return HttpReply(404, {"ok": False, "error": "not_found"})
 
     def _on_response_url(self, url_id: str, payload: Any) -> HttpReply:
         try:

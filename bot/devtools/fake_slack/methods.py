@@ -6,7 +6,12 @@ Arguments have passed checks.py: required ones are present, JSON ones are decode
 
 from __future__ import annotations
 
-from bot.devtools.fake_slack import chat, conversations, views
+from bot.devtools.fake_slack import chat, conversations, files, views
 from bot.devtools.fake_slack.common import Handler
 
-HANDLERS: dict[str, Handler] = {**conversations.HANDLERS, **chat.HANDLERS, **views.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **conversations.HANDLERS,
+    **chat.HANDLERS,
+    **views.HANDLERS,
+    **files.HANDLERS,
+}

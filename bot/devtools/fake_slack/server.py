@@ -32,6 +32,7 @@ class ApiRequest:
 
 ApiHandler = Callable[[ApiRequest], HttpReply]
 ResponseUrlHandler = Callable[[str, Any], HttpReply]
+UploadHandler = Callable[[str, bytes], HttpReply]
 
 
 def read_args(content_type: str, body: bytes, query: str) -> tuple[dict[str, Any], str | None]:
@@ -73,6 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
                 args.setdefault("client_secret", credentials[1])
             request = ApiRequest(parts.path.removeprefix("/api/"), token, args, error)
             self._send(self.server.on_api(request))
+        elif parts.path.startswith("/upload/") and self.server.on_upload is not None:
+            self._send(self.server.on_upload(parts.path.removeprefix("/upload/"), body))
         elif parts.path.startswith("/response/"):
             try:
                 payload = json.loads(body or b"null")
@@ -109,17 +112,28 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, on_api: ApiHandler, on_response_url: ResponseUrlHandler) -> None:
+    def __init__(
+        self,
+        on_api: ApiHandler,
+        on_response_url: ResponseUrlHandler,
+        on_upload: UploadHandler | None = None,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.on_api = on_api
         self.on_response_url = on_response_url
+        self.on_upload = on_upload
 
 
 class HttpServer:
     """The server and its thread. Port 0: the OS picks a free one."""
 
-    def __init__(self, on_api: ApiHandler, on_response_url: ResponseUrlHandler) -> None:
-        self._server = _Server(on_api, on_response_url)
+    def __init__(
+        self,
+        on_api: ApiHandler,
+        on_response_url: ResponseUrlHandler,
+        on_upload: UploadHandler | None = None,
+    ) -> None:
+        self._server = _Server(on_api, on_response_url, on_upload)
         self._thread: threading.Thread | None = None
 
     @property

@@ -141,6 +141,7 @@ class Message:
     reactions: dict[str, list[str]] = field(default_factory=dict)
     history: list[JsonDict] = field(default_factory=list)  # earlier versions, oldest first
     ephemeral_to: str | None = None  # the only user who sees it
+    files: list[JsonDict] = field(default_factory=list)  # files shared with the message
 
     @property
     def plain(self) -> str:
@@ -309,6 +310,8 @@ class Workspace:
         self.responses: list[Response] = []
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
+        self.files: dict[str, Any] = {}  # file id -> files.UploadedFile
+        self.upload_base = ""  # where upload URLs point (the fake's own address)
         self._ims: dict[str, str] = {}  # user -> their DM's channel id (thousands in benchmarks)
         self._last_ts = 0.0
         self._ids = itertools.count(1)

@@ -7,6 +7,7 @@ from bot.slack.listeners import (
     checkins,
     commands,
     events,
+    home,
     kickoff,
     recruitment,
     retro,
@@ -16,5 +17,16 @@ from bot.slack.listeners import (
 
 
 def register_all(app: App) -> None:
-    for module in (commands, recruitment, board, kickoff, weekly, topics, checkins, retro, events):
+    for module in (
+        commands,
+        recruitment,
+        board,
+        kickoff,
+        weekly,
+        topics,
+        checkins,
+        retro,
+        events,
+        home,
+    ):
         module.register(app)

@@ -19,6 +19,7 @@ from bot.slack.context import deps, team
 from bot.slack.forms import field_error, form_values
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.interest_run import InterestRunner
+from bot.slack.listeners import home
 from bot.slack.render import board as render
 from bot.slack.render.message import Message
 from bot.slack.render.recruitment import StartPrefill, start_modal
@@ -146,6 +147,8 @@ def on_want_drop(
         return
     if (body.get("container") or {}).get("type") == "message" and body.get("response_url"):
         respond(replace_original=True, **render.board_message(found).as_kwargs())
+    if (body.get("view") or {}).get("type") == "home":
+        home.refresh(context, client, user_id)
     _tell(body, respond, client, f"You're off the board for *{name}*.")
 
 
@@ -183,6 +186,7 @@ def on_want_submitted(
         user_id,
         Message(text=render.want_reply(outcome, values.get("topic") or "", related)),
     )
+    home.refresh(context, client, user_id)
 
 
 # --- proposals ------------------------------------------------------------------------------

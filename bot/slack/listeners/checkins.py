@@ -16,6 +16,7 @@ from bot.slack import ids
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.listeners import home
 from bot.slack.listeners.shared import ids_from
 from bot.slack.render import checkins as render
 from bot.slack.replies import open_form, tell
@@ -105,6 +106,7 @@ def on_checkin_submitted(
         # The answer is stored; if this fails the DM just keeps its old look (the gateway logs it).
         with suppress(SlackCallFailed):
             Gateway(client).update(meta["channel"], meta["ts"], render.checked_in_dm(group, week))
+    home.refresh(context, client, body["user"]["id"])
 
 
 def on_caught_up_clicked(

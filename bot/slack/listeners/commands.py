@@ -12,7 +12,7 @@ from bot.domain import groups
 from bot.domain.errors import DomainError
 from bot.slack import ids
 from bot.slack.context import deps, team
-from bot.slack.listeners import board, kickoff, recruitment, retro, topics, weekly
+from bot.slack.listeners import board, home, kickoff, recruitment, retro, topics, weekly
 from bot.slack.listeners.shared import facilitator_group
 from bot.slack.render.help import help_message, status_message
 
@@ -84,4 +84,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "resume": weekly.resume_command,
     "end": retro.end_command,
     "settings": weekly.settings_command,
+    "stats": home.stats_command,
+    "owners": home.owners_command,
 }

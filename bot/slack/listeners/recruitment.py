@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import groups
+from bot.domain import home as member_home
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.groups import GroupDraft, JoinResult, LeaveResult
 from bot.domain.kickoff import latest_kickoff
@@ -18,7 +19,7 @@ from bot.slack import ids, live
 from bot.slack.context import deps, enterprise, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import ChannelUnavailable, Gateway, SlackCallFailed
-from bot.slack.listeners import board
+from bot.slack.listeners import board, home
 from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
@@ -97,14 +98,16 @@ def on_start_submitted(
         return
     if ids.START_CHANNEL in values:  # opened outside a channel: the facilitator picked one
         channel_id = values.get(ids.START_CHANNEL) or ""
-        if not channel_id or not Gateway(client).bot_is_member(channel_id):
-            ack(
-                response_action="errors",
-                errors={
-                    ids.START_CHANNEL: "I'm not in that channel. Add me there with "
-                    "/invite @p2p (or pick another), then press Start recruiting again."
-                },
-            )
+        problem = (
+            "Pick the channel where the group will recruit."
+            if not channel_id
+            else None
+            if Gateway(client).bot_is_member(channel_id)
+            else "I'm not in that channel yet. Add me there with /invite @p2p (or pick "
+            "another), then press Start recruiting again."
+        )
+        if problem:
+            ack(response_action="errors", errors={ids.START_CHANNEL: problem})
             return
     try:
         draft = _draft_from(values, facilitator_timezone=meta.get("user_tz"))
@@ -148,10 +151,14 @@ def on_start_submitted(
             ),
         )
         return
+    private = gateway.channel_is_private(channel_id)
     with deps(context).store.transaction() as session:
         groups.set_recruitment_message(session, group_id=group.id, ts=ts)
+        if private:
+            member_home.mark_private_channel(session, group_id=group.id)
     proposal_id = meta.get("proposal_id")
     board.invite_waiting(gateway, context, int(proposal_id) if proposal_id else None, group.id)
+    home.refresh(context, client, user_id)
 
 
 def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> GroupDraft:
@@ -184,6 +191,7 @@ def _draft_from(values: dict[str, Any], *, facilitator_timezone: str | None) -> 
         facilitator_minutes=numbers["facilitator_minutes"] or 0,
         share_checkins="share" in (values.get("share_checkins") or []),
         facilitator_timezone=facilitator_timezone,
+        place=(values.get("place") or "").strip(),
     )
 
 
@@ -266,6 +274,7 @@ def on_join_submitted(
             first_time = latest_kickoff(session, group.id) is None
         if first_time:
             dm(gateway, group.facilitator_id, kickoff_render.minimum_reached_dm(group))
+    home.refresh(context, client, user_id)
 
 
 def on_leave_clicked(
@@ -314,6 +323,7 @@ def _leave(
         return
     gateway = Gateway(client)
     live.recruitment(deps(context), client, group.id)
+    home.refresh(context, client, user_id)
     if outcome.result is LeaveResult.LEFT_WAITLIST:
         tell(respond, f"You're off the *{group.topic}* waitlist.")
         return

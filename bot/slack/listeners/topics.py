@@ -15,6 +15,7 @@ from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.listeners import home
 from bot.slack.listeners.shared import channel_group, ids_from
 from bot.slack.render import votes as render
 from bot.slack.render.message import Message
@@ -104,6 +105,7 @@ def on_vote_clicked(
         tell(respond, error.message)
         return
     live.vote(deps(context), client, poll_id)
+    home.refresh(context, client, body["user"]["id"])
 
 
 def on_close_clicked(

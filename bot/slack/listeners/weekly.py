@@ -19,6 +19,7 @@ from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
 from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.listeners import home
 from bot.slack.listeners.shared import channel_group, facilitator_group, ids_from
 from bot.slack.render import settings as settings_render
 from bot.slack.render import weekly as render
@@ -67,6 +68,7 @@ def on_attendance_clicked(
         tell(respond, error.message)
         return
     live.attendance_check(deps(context), client, group_id, week)
+    home.refresh(context, client, user_id)
 
 
 def on_correct_clicked(

@@ -22,6 +22,11 @@ COMMANDS = [
     ("/p2p resume", "facilitator: pick up again from the next slot"),
     ("/p2p settings", "facilitator: prompt timing, session length, check-in timing and sharing"),
     ("/p2p end", "facilitator: end the group early (asks why)"),
+    ("/p2p stats", "how peer learning goes in this workspace (program owners see more)"),
+    (
+        "/p2p owners [add|remove @person]",
+        "program owners: who sees the program view; admins add or remove people",
+    ),
     ("/p2p help", "this list"),
 ]
 

@@ -33,6 +33,7 @@ from bot.domain.groups import (
     DEFAULT_WEEKS,
     MAX_SEATS,
     MAX_WEEKS,
+    PLACE_MAX,
     TEXT_MAX,
     TOPIC_MAX,
     JoinOutcome,
@@ -63,6 +64,8 @@ def recruitment_message(group: Group) -> Message:
         MarkdownTextObject(text=f"*Facilitator*\n{mention(group.facilitator_id)}"),
         MarkdownTextObject(text=f"*Seats*\n{_seats_line(group)}"),
     ]
+    if group.place:
+        fields.append(MarkdownTextObject(text=truncate(f"*Where*\n{group.place}", 2000)))
     blocks: list[Block] = [
         HeaderBlock(text=truncate(f"📚 {group.topic}", 150)),
     ]
@@ -103,6 +106,9 @@ def recruitment_message(group: Group) -> Message:
                         style="primary",
                     ),
                     ButtonElement(text="Leave", action_id=ids.LEAVE, value=str(group.id)),
+                    ButtonElement(
+                        text="Add to calendar", action_id=ids.CALENDAR, value=str(group.id)
+                    ),
                 ],
             ),
             ContextBlock(elements=[MarkdownTextObject(text=_how_it_works(group))]),
@@ -236,7 +242,9 @@ def start_modal(
                 label="Channel",
                 element=ConversationSelectElement(
                     action_id=ids.START_CHANNEL,
-                    filter=ConversationFilter(include=["public", "private"]),
+                    filter=ConversationFilter(
+                        include=["public", "private"], exclude_bot_users=True
+                    ),
                 ),
             ),
         ]
@@ -271,6 +279,13 @@ def start_modal(
                 multiline=True,
                 max_length=TEXT_MAX,
                 placeholder="What will people be able to do after six weeks?",
+            ),
+            _text_input(
+                "place",
+                "Where you meet",
+                optional=True,
+                max_length=PLACE_MAX,
+                placeholder="A call link or a room, e.g. https://meet.example.com/p2p",
             ),
             InputBlock(
                 block_id="format",
@@ -381,11 +396,13 @@ def _text_input(
     max_length: int | None = None,
     placeholder: str | None = None,
     hint: str | None = None,
+    optional: bool = False,
 ) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
         hint=hint,
+        optional=optional,
         element=PlainTextInputElement(
             action_id=block_id,
             initial_value=initial or None,

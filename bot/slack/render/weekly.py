@@ -62,6 +62,7 @@ def prompt_message(group: Group, week: Week, *, moved: bool = False) -> Message:
                 text=(
                     f"{'*Moved:* ' if moved else ''}*Session:* "
                     f"{when(week.starts_at, group.timezone)}"
+                    + (f"\n*Where:* {truncate(group.place, 300)}" if group.place else "")
                 )
             )
         ),

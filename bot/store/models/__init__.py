@@ -17,6 +17,7 @@ from bot.store.models.installations import (
     slack_oauth_states,
 )
 from bot.store.models.interest import CohortProposal, InterestTopic, ProposalState, Want
+from bot.store.models.program import HomeViewer, ProgramOwner
 from bot.store.models.reflection import (
     Ambassador,
     CatchUp,
@@ -41,6 +42,7 @@ __all__ = [
     "Group",
     "GroupFormat",
     "GroupState",
+    "HomeViewer",
     "InterestTopic",
     "Kickoff",
     "LearnedGoal",
@@ -48,6 +50,7 @@ __all__ = [
     "Membership",
     "Poll",
     "PollOption",
+    "ProgramOwner",
     "Proposal",
     "ProposalState",
     "Resource",

@@ -72,6 +72,10 @@ class Group(Base):
     channel_id: Mapped[str] = mapped_column(String(32), index=True)
     topic: Mapped[str] = mapped_column(String(150))
     why: Mapped[str] = mapped_column(Text, default="")
+    # Where the group meets: a call link or a room.
+    place: Mapped[str | None] = mapped_column(String(300))
+    # Recruiting in a private channel: not listed among App Home's open groups.
+    private_channel: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     format: Mapped[GroupFormat] = mapped_column(str_enum(GroupFormat))
     weekday: Mapped[int]  # 0 = Monday, as in datetime.weekday()
     session_time: Mapped[time]
@@ -160,7 +164,7 @@ class Membership(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    user_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
     status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus))
     goal: Mapped[str] = mapped_column(Text, default="")
     minutes_per_week: Mapped[int] = mapped_column(default=60)
