@@ -281,17 +281,20 @@ def check(the_bench: Bench, request: tuple[bytes, str, bool]) -> None:
     assert status < 500, f"{status} for {body[:300]!r}: {new}"
     assert not new, f"traceback for {body[:300]!r}: {new}"
     if not sign:
-        assert status == 401
+        assert status == 401, f"{status} for an unsigned {body[:200]!r}"
     the_bench.last_stored = after = stored(the_bench.ws.store)
     if status >= 400:
         assert after == before, f"{status} but the database changed, for {body[:300]!r}"
 
 
-def run(the_bench: Bench, examples: int) -> None:
+def run(the_bench: Bench, examples: int, *, derandomize: bool = False) -> None:
+    """`derandomize`: the same examples every run (the test suite); else new ones each time."""
+
     @settings(
         max_examples=examples,
         deadline=None,
         database=None,
+        derandomize=derandomize,
         suppress_health_check=list(HealthCheck),
     )
     @given(request=requests([(c, list(_paths(c.data))) for c in the_bench.captured]))
