@@ -28,12 +28,14 @@ from bot.store.models import (
     Feedback,
     Group,
     GroupState,
+    InterestTopic,
     LearnedGoal,
     Membership,
     MemberStatus,
     ProgramOwner,
     StallReason,
     TopicRequest,
+    Want,
     Week,
 )
 
@@ -165,6 +167,7 @@ class ProgramStats:
     ambassadors: list[str]
     members: int  # distinct people who have been in a group
     attendance_by_week: list[tuple[int, Rate]] = field(default_factory=list)
+    board_groups_formed: int = 0  # groups started from the interest board's proposals
 
     def count(self, *states: GroupState) -> int:
         return sum(self.by_state.get(s, 0) for s in states)
@@ -290,6 +293,14 @@ def stats(session: Session, *, team_id: str, now: datetime) -> ProgramStats:
         attention=attention,
         attention_total=attention_total,
         wanted_topics=wanted_topics(session, team_id=team_id),
+        board_groups_formed=int(
+            session.scalar(
+                select(func.coalesce(func.sum(InterestTopic.groups_formed), 0)).where(
+                    InterestTopic.team_id == team_id
+                )
+            )
+            or 0
+        ),
         ambassadors=list(
             session.scalars(
                 select(Ambassador.user_id)
@@ -339,7 +350,19 @@ def _feedback(session: Session, *, team_id: str) -> FeedbackNumbers:
 def wanted_topics(
     session: Session, *, team_id: str, top: int = TOP_TOPICS
 ) -> list[tuple[str, int]]:
-    """The topics people asked for most, the same topic counted whatever its case."""
+    """The topics most people wait for on the interest board (retro feedback topics join it
+    too); before the board existed, the topics asked for in retro feedback."""
+    waiting = func.count(Want.id)
+    board = session.execute(
+        select(InterestTopic.name, waiting)
+        .join(Want, Want.topic_id == InterestTopic.id)
+        .where(InterestTopic.team_id == team_id, Want.invited_group_id.is_(None))
+        .group_by(InterestTopic.id, InterestTopic.name)
+        .order_by(waiting.desc(), InterestTopic.name)
+        .limit(top)
+    ).all()
+    if board:
+        return [(str(name), int(n)) for name, n in board]
     key = func.lower(func.trim(TopicRequest.text))
     rows = session.execute(
         select(key, func.min(TopicRequest.text), func.count())

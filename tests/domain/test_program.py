@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from bot.domain import program
+from bot.domain import interest, program
+from bot.domain.cohorts import Availability
 from bot.domain.errors import Conflict, NotAllowed
 from bot.store import Store
 from bot.store.models import (
@@ -18,6 +20,7 @@ from bot.store.models import (
     Group,
     GroupFormat,
     GroupState,
+    InterestTopic,
     LearnedGoal,
     Membership,
     MemberStatus,
@@ -185,3 +188,24 @@ def test_owners_are_admins_and_the_people_they_name(store: Store) -> None:
         assert not program.is_owner(session, team_id=OTHER, user_id="U_ANA", is_admin=False)
         program.remove_owner(session, team_id=TEAM, user_id="U_ANA", by="U_ADMIN", by_admin=True)
         assert not program.is_owner(session, team_id=TEAM, user_id="U_ANA", is_admin=False)
+
+
+def test_once_people_use_the_interest_board_its_topics_are_the_most_wanted(store: Store) -> None:
+    evenings = Availability("Europe/Amsterdam", frozenset({1, 3}), frozenset({18, 19}))
+    with store.transaction() as session:
+        session.add(TopicRequest(team_id=TEAM, user_id="U1_1", text="Kafka"))  # retro, older
+        for user, text in (("U1", "Rust"), ("U2", "rust basics"), ("U3", "Go"), ("U9", "Rust")):
+            team = OTHER if user == "U9" else TEAM
+            interest.add_want(
+                session, team_id=team, user_id=user, text=text, availability=evenings, now=NOW
+            )
+        topic = session.scalars(
+            select(InterestTopic).where(InterestTopic.team_id == TEAM, InterestTopic.name == "Go")
+        ).one()
+        topic.groups_formed = 1
+
+    with store.transaction() as session:
+        stats = program.stats(session, team_id=TEAM, now=NOW)
+
+    assert stats.wanted_topics == [("Rust", 2), ("Go", 1)]  # people waiting, this workspace
+    assert stats.board_groups_formed == 1

@@ -105,8 +105,16 @@ def _feedback_line(stats: ProgramStats) -> str:
 def _topics_line(stats: ProgramStats) -> str | None:
     if not stats.wanted_topics:
         return None
-    return "*Most wanted topics*: " + ", ".join(
-        f"{truncate(t, 60)} ({n})" for t, n in stats.wanted_topics
+    formed = (
+        f" · {stats.board_groups_formed} group{'s' if stats.board_groups_formed != 1 else ''} "
+        "formed from the interest board so far"
+        if stats.board_groups_formed
+        else ""
+    )
+    return (
+        "*Most wanted topics* (people waiting): "
+        + ", ".join(f"{truncate(t, 60)} ({n})" for t, n in stats.wanted_topics)
+        + formed
     )
 
 
