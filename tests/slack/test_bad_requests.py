@@ -82,7 +82,10 @@ def test_a_signed_but_malformed_body_gets_400_and_one_log_line(
     assert reply.status == 400
     assert stored(ws.store) == before
     assert ws.fake.calls_to("chat.postMessage") == [] and ws.fake.calls_to("views.open") == []
-    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # Ours, that is: waitress may warn of its queue on a busy machine.
+    lines = [
+        r for r in caplog.records if r.levelno >= logging.WARNING and r.name != "waitress.queue"
+    ]
     assert len(lines) == 1 and lines[0].exc_info is None
     assert "refused" in lines[0].getMessage()
 
