@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.schedule import index, ledger
@@ -133,6 +133,7 @@ def run_due(
     began = time.monotonic()
     lanes = Lanes(per_workspace=max(1, hands // 2), tiebreak=worker)
     taken: dict[str, int] = {}
+    next_due: list[datetime | None] = [None]  # the index's next moment after the last look
 
     def at() -> datetime:
         return now + timedelta(seconds=time.monotonic() - began)
@@ -144,6 +145,9 @@ def run_due(
                 Group.id.in_({i.group_id for i in items})
             )
             teams = {group_id: team for group_id, team in session.execute(places)}
+            next_due[0] = session.scalar(
+                select(func.min(Group.next_due_at)).where(Group.next_due_at > at())
+            )
         for item in items:
             lanes.put(teams.get(item.group_id, ""), item)
 
@@ -168,7 +172,9 @@ def run_due(
     for thread in pool:
         thread.start()
     try:
-        while not lanes.wait_idle(RECOLLECT_EVERY):
+        # A prompt falling due mid-fan-out is looked for at its moment, not up to
+        # RECOLLECT_EVERY later: it then goes ahead of the DMs still waiting.
+        while not lanes.wait_idle(_until_next_look(next_due[0], at())):
             gather()
     finally:
         lanes.close()  # the hands finish what is queued, then stop
@@ -178,6 +184,12 @@ def run_due(
         keys.sort(key=lambda key: taken.get(key, 0))
     log.info("tick at %s: %s", now.isoformat(), report.summary())
     return report
+
+
+def _until_next_look(next_due: datetime | None, now: datetime) -> float:
+    if next_due is None:
+        return RECOLLECT_EVERY
+    return min(RECOLLECT_EVERY, max(0.05, (next_due - now).total_seconds()))
 
 
 def _handle(

@@ -41,6 +41,7 @@ from bot.slack.gateway import (
     UserUnavailable,
     acting_for,
 )
+from bot.slack.ratelimit import urgency
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import retro as retro_render
@@ -81,7 +82,7 @@ class SlackSender:
     def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
         team, channel = self._place_of(claim.due.group_id)
         try:
-            with acting_for(team):
+            with acting_for(team), urgency(claim.due.useful_until):
                 return self._handlers[claim.due.kind](claim, now)
         except ChannelUnavailable as gone:
             # Only the group's own channel going away stops the group; a DM that cannot be
