@@ -99,9 +99,9 @@ class _Learned(_Bucket):
     """A limit Slack does not publish (chat.postMessage per workspace), learned from its 429s.
 
     Unpaced until the first 429. Then, additive increase, multiplicative decrease (as TCP
-    does): on a 429 the pace drops to a little under what actually went through over the
-    last few seconds; every call that goes raises it a little, so the pace creeps back up
-    to the limit, overshoots it, and is told again. Pausing only (the old way) wastes the
+    does): the first 429 sets the pace a little under what went through over the last few
+    seconds, a later one lowers it by a tenth; every call that goes raises it a little, so
+    the pace creeps back up to the limit, overshoots it, and is told again. Pausing only (the old way) wastes the
     rest of each whole second of Retry-After; pacing keeps the workspace at its limit. Each
     process learns alone, so two replicas sharing a workspace settle on about half each."""
 
@@ -127,10 +127,11 @@ class _Learned(_Bucket):
             self.sent.popleft()
         # Calls already in flight come back 429 too: one lesson per pause.
         if now >= self.paused_until and self.sent:
-            achieved = len(self.sent) / LEARN_WINDOW  # per Slack-second
             if self.per_second > 0:
-                achieved = min(achieved, self.per_second / self.scale)
-            self._set(max(MIN_RATE, achieved * (1 - BACKOFF)))
+                slack_rate = self.per_second / self.scale * (1 - BACKOFF)
+            else:  # the first lesson: what went through (burst included) is about the limit
+                slack_rate = len(self.sent) / LEARN_WINDOW * (1 - BACKOFF)
+            self._set(max(MIN_RATE, slack_rate))
             self.tokens = 0.0
         self.paused_until = max(self.paused_until, now + seconds)
 
