@@ -2,10 +2,11 @@
 
 Slack limits calls per method, per app, per workspace (docs.slack.dev/apis/web-api/rate-limits):
 Tier 2 about 20 a minute, Tier 3 about 50, Tier 4 about 100; chat.postMessage about one a
-second per channel, plus a workspace-wide limit Slack does not publish. Work done for a
-workspace (`acting_for`) waits for its turn in that workspace's buckets; when Slack answers
-429 anyway, the bucket pauses for Retry-After, so every thread sending for that workspace
-waits it out rather than hammering Slack — and other workspaces carry on.
+second per channel, plus a workspace-wide limit Slack does not publish, which each process
+learns from the 429s it gets (`_Learned`). Work done for a workspace (`acting_for`) waits
+for its turn in that workspace's buckets, the most urgent caller first (`urgency`); when
+Slack answers 429 anyway, the bucket pauses for Retry-After, so every thread sending for
+that workspace waits it out rather than hammering Slack — and other workspaces carry on.
 
 Requests from people (no workspace named) are not paced: they are one call each, and a
 429 there is waited out by the caller alone.
