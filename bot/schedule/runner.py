@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -74,14 +75,20 @@ class TickReport:
         return "\n".join(lines)
 
 
-def collect_due(session: Session, now: datetime) -> list[Due]:
+def collect_due(session: Session, now: datetime, *, queued: Set[int] = frozenset()) -> list[Due]:
     """What is due at `now` and not yet settled, oldest first.
 
     Only groups whose next due moment has come (the index) are planned; with nothing due
-    this is one query, plus one for claims left unconfirmed."""
-    groups = session.scalars(
-        select(Group).where(Group.next_due_at <= now).order_by(Group.next_due_at)
-    ).all()
+    this is one query, plus one for claims left unconfirmed. Groups with items `queued`
+    already are not planned again (a long fan-out would spend its time re-planning them):
+    the index brings them back once their queue is done."""
+    groups = [
+        group
+        for group in session.scalars(
+            select(Group).where(Group.next_due_at <= now).order_by(Group.next_due_at)
+        )
+        if group.id not in queued
+    ]
     items: dict[str, Due] = {}
     if groups:
         ids = [g.id for g in groups]
@@ -140,7 +147,7 @@ def run_due(
 
     def gather() -> None:
         with store.transaction() as session:
-            items = collect_due(session, at())
+            items = collect_due(session, at(), queued=lanes.groups())
             places = select(Group.id, Group.team_id).where(
                 Group.id.in_({i.group_id for i in items})
             )

@@ -110,6 +110,7 @@ class _Learned(_Bucket):
         super().__init__(capacity=1.0, per_second=0.0, tokens=1.0, updated=now)
         self.scale = scale
         self.sent: deque[float] = deque()  # when each recent call went
+        self.learned_at = -math.inf
 
     def take(self) -> None:
         super().take()
@@ -126,8 +127,10 @@ class _Learned(_Bucket):
         window = LEARN_WINDOW / self.scale
         while self.sent and self.sent[0] < now - window:
             self.sent.popleft()
-        # Calls already in flight come back 429 too: one lesson per pause.
-        if now >= self.paused_until and self.sent:
+        # Calls in flight, and the catch-up right after a pause, come back 429 too: one
+        # lesson per window, or each of them would cut the pace again (down to a crawl).
+        if now >= self.learned_at + window and self.sent:
+            self.learned_at = now
             if self.per_second > 0:
                 slack_rate = self.per_second / self.scale * (1 - BACKOFF)
             else:  # the first lesson: what went through (burst included) is about the limit
