@@ -102,9 +102,10 @@ class _Learned(_Bucket):
     Unpaced until the first 429. Then, additive increase, multiplicative decrease (as TCP
     does): the first 429 sets the pace a little under what went through over the last few
     seconds, a later one lowers it by a tenth; every call that goes raises it a little, so
-    the pace creeps back up to the limit, overshoots it, and is told again. Pausing only (the old way) wastes the
-    rest of each whole second of Retry-After; pacing keeps the workspace at its limit. Each
-    process learns alone, so two replicas sharing a workspace settle on about half each."""
+    the pace creeps back up to the limit, overshoots it, and is told again. Pausing only
+    (the old way) wastes the rest of each whole second of Retry-After; pacing keeps the
+    workspace at its limit. Each process learns alone, so two replicas sharing a workspace
+    settle on a share each."""
 
     def __init__(self, now: float, scale: float) -> None:
         super().__init__(capacity=1.0, per_second=0.0, tokens=1.0, updated=now)
@@ -115,6 +116,7 @@ class _Learned(_Bucket):
     def take(self) -> None:
         super().take()
         self.sent.append(self.updated)
+        self._forget(self.updated)
         if self.per_second > 0:
             # +PROBE calls/s for each Slack-second spent sending at this pace.
             slack_rate = self.per_second / self.scale
@@ -124,9 +126,7 @@ class _Learned(_Bucket):
         """Slack said 429: the call counted as sent did not go; pace under what did."""
         if self.sent:
             self.sent.pop()
-        window = LEARN_WINDOW / self.scale
-        while self.sent and self.sent[0] < now - window:
-            self.sent.popleft()
+        window = self._forget(now)
         # Calls in flight, and the catch-up right after a pause, come back 429 too: one
         # lesson per window, or each of them would cut the pace again (down to a crawl).
         if now >= self.learned_at + window and self.sent:
@@ -138,6 +138,13 @@ class _Learned(_Bucket):
             self._set(max(MIN_RATE, slack_rate))
             self.tokens = 0.0
         self.paused_until = max(self.paused_until, now + seconds)
+
+    def _forget(self, now: float) -> float:
+        """Drop calls older than the learning window; its length in seconds."""
+        window = LEARN_WINDOW / self.scale
+        while self.sent and self.sent[0] < now - window:
+            self.sent.popleft()
+        return window
 
     def _set(self, slack_rate: float) -> None:
         self.per_second = slack_rate * self.scale
