@@ -77,6 +77,11 @@ class Lanes:
             self._cond.notify_all()
             return not left
 
+    def groups(self) -> set[int]:
+        """Groups with an item waiting or in flight."""
+        with self._cond:
+            return self._busy | {group for group, waiting in self._waiting.items() if waiting}
+
     def empty(self) -> bool:
         with self._cond:
             return not any(self._waiting.values())

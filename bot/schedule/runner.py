@@ -8,11 +8,12 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.schedule import index, ledger
@@ -74,16 +75,20 @@ class TickReport:
         return "\n".join(lines)
 
 
-def collect_due(session: Session, now: datetime) -> list[Due]:
+def collect_due(session: Session, now: datetime, *, queued: Set[int] = frozenset()) -> list[Due]:
     """What is due at `now` and not yet settled, oldest first.
 
     Only groups whose next due moment has come (the index) are planned; with nothing due
-    this is one query, plus one for claims left unconfirmed."""
-    groups = session.scalars(
+    this is one query, plus one for claims left unconfirmed. Groups with items `queued`
+    already are not planned again (a long fan-out would spend its time re-planning them):
+    the index brings them back once their queue is done. Groups of a workspace that
+    uninstalled the app owe nothing."""
+    due_groups = (
         select(Group)
         .where(Group.next_due_at <= now, Group.uninstalled_at.is_(None))
         .order_by(Group.next_due_at)
-    ).all()
+    )
+    groups = [group for group in session.scalars(due_groups) if group.id not in queued]
     items: dict[str, Due] = {}
     if groups:
         ids = [g.id for g in groups]
@@ -135,17 +140,21 @@ def run_due(
     began = time.monotonic()
     lanes = Lanes(per_workspace=max(1, hands // 2), tiebreak=worker)
     taken: dict[str, int] = {}
+    next_due: list[datetime | None] = [None]  # the index's next moment after the last look
 
     def at() -> datetime:
         return now + timedelta(seconds=time.monotonic() - began)
 
     def gather() -> None:
         with store.transaction() as session:
-            items = collect_due(session, at())
+            items = collect_due(session, at(), queued=lanes.groups())
             places = select(Group.id, Group.team_id).where(
                 Group.id.in_({i.group_id for i in items})
             )
             teams = {group_id: team for group_id, team in session.execute(places)}
+            next_due[0] = session.scalar(
+                select(func.min(Group.next_due_at)).where(Group.next_due_at > at())
+            )
         for item in items:
             lanes.put(teams.get(item.group_id, ""), item)
 
@@ -170,7 +179,9 @@ def run_due(
     for thread in pool:
         thread.start()
     try:
-        while not lanes.wait_idle(RECOLLECT_EVERY):
+        # A prompt falling due mid-fan-out is looked for at its moment, not up to
+        # RECOLLECT_EVERY later: it then goes ahead of the DMs still waiting.
+        while not lanes.wait_idle(_until_next_look(next_due[0], at())):
             gather()
     finally:
         lanes.close()  # the hands finish what is queued, then stop
@@ -180,6 +191,12 @@ def run_due(
         keys.sort(key=lambda key: taken.get(key, 0))
     log.info("tick at %s: %s", now.isoformat(), report.summary())
     return report
+
+
+def _until_next_look(next_due: datetime | None, now: datetime) -> float:
+    if next_due is None:
+        return RECOLLECT_EVERY
+    return min(RECOLLECT_EVERY, max(0.05, (next_due - now).total_seconds()))
 
 
 def _handle(

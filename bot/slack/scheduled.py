@@ -45,6 +45,7 @@ from bot.slack.gateway import (
     UserUnavailable,
     acting_for,
 )
+from bot.slack.ratelimit import urgency
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import retro as retro_render
@@ -93,7 +94,7 @@ class SlackSender:
     def deliver(self, claim: Claim, *, now: datetime) -> Sent | None:
         team, enterprise, channel = self._place_of(claim.due.group_id)
         try:
-            with acting_for(team, enterprise):
+            with acting_for(team, enterprise), urgency(claim.due.useful_until):
                 sent = self._handlers[claim.due.kind](claim, now)
                 if claim.due.kind in CHANGES_HOME:
                     self._refresh_homes(claim, team)
