@@ -22,6 +22,15 @@ def tell(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral", replace_original=False)
 
 
+def answer(respond: Respond, client: WebClient, user_id: str, text: str) -> None:
+    """To the person who clicked: ephemeral where they clicked, or — from App Home, which
+    has no response_url — in their DM with the app."""
+    if respond.response_url:
+        tell(respond, text)
+    else:
+        dm(Gateway(client), user_id, Message(text=text))
+
+
 def tell_in_channel(gateway: Gateway, channel: str, user: str, text: str) -> None:
     """An ephemeral note in the channel, or a DM if the person is not in it."""
     try:
@@ -41,12 +50,22 @@ def dm(gateway: Gateway, user: str, message: Message) -> bool:
 
 
 def open_form(
-    client: WebClient, trigger_id: str, view: View, respond: Respond, *, again: str
+    client: WebClient,
+    trigger_id: str,
+    view: View,
+    respond: Respond,
+    *,
+    again: str,
+    user_id: str = "",
 ) -> str | None:
     """Open a modal (its id); if Slack says the moment passed (triggers last 3 s), say
-    what to redo."""
+    what to redo (by DM to `user_id` when the click has no response_url)."""
     try:
         return Gateway(client).open_view(trigger_id, view)
     except SlackCallFailed:
-        tell(respond, f"Slack took too long to open the form. Please {again} again.")
+        text = f"Slack took too long to open the form. Please {again} again."
+        if user_id:
+            answer(respond, client, user_id, text)
+        else:
+            tell(respond, text)
         return None

@@ -23,7 +23,7 @@ from bot.slack.listeners import home
 from bot.slack.render import board as render
 from bot.slack.render.message import Message
 from bot.slack.render.recruitment import StartPrefill, start_modal
-from bot.slack.replies import dm, tell
+from bot.slack.replies import answer, dm, tell
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def on_want_too(
             )
             name = topic.name
     except DomainError as error:
-        _tell(body, respond, client, error.message)
+        answer(respond, client, body["user"]["id"], error.message)
         return
     open_want_form(
         client, context, body["trigger_id"], body["user"]["id"], name, _respond(body, respond)
@@ -143,13 +143,13 @@ def on_want_drop(
             name = topic.name
             found = interest.board(session, team_id=team(context), user_id=user_id)
     except DomainError as error:
-        _tell(body, respond, client, error.message)
+        answer(respond, client, body["user"]["id"], error.message)
         return
     if (body.get("container") or {}).get("type") == "message" and body.get("response_url"):
         respond(replace_original=True, **render.board_message(found).as_kwargs())
     if (body.get("view") or {}).get("type") == "home":
         home.refresh(context, client, user_id)
-    _tell(body, respond, client, f"You're off the board for *{name}*.")
+    answer(respond, client, body["user"]["id"], f"You're off the board for *{name}*.")
 
 
 def on_want_submitted(
@@ -218,7 +218,7 @@ def on_proposal_start(
                 proposal_id=proposal.id,
             )
     except DomainError as error:
-        _tell(body, respond, client, error.message)
+        answer(respond, client, body["user"]["id"], error.message)
         return
 
     def form(timezone: str) -> View:
@@ -235,10 +235,10 @@ def on_proposal_start(
     try:
         view_id = gateway.open_view(body["trigger_id"], form(""))
     except SlackCallFailed:
-        _tell(
-            body,
+        answer(
             respond,
             client,
+            body["user"]["id"],
             "Slack took too long to open the form. Please click *Start this group* again.",
         )
         return
@@ -271,12 +271,12 @@ def on_proposal_decline(
             topic = interest.get_topic(session, team_id=team(context), topic_id=proposal.topic_id)
             name = topic.name
     except DomainError as error:
-        _tell(body, respond, client, error.message)
+        answer(respond, client, body["user"]["id"], error.message)
         return
     if body.get("response_url"):
         respond(replace_original=True, text=render.declined_reply(name))
     else:
-        _tell(body, respond, client, render.declined_reply(name))
+        answer(respond, client, body["user"]["id"], render.declined_reply(name))
     InterestRunner(client, deps(context).store).send_pending(now)
 
 
@@ -309,11 +309,3 @@ def invite_waiting(
 
 def _respond(body: dict[str, Any], respond: Respond) -> Respond | None:
     return respond if body.get("response_url") else None
-
-
-def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
-    """Ephemeral where they clicked; a DM from App Home (no response_url there)."""
-    if body.get("response_url"):
-        tell(respond, text)
-    else:
-        dm(Gateway(client), body["user"]["id"], Message(text=text))

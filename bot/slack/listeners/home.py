@@ -36,7 +36,6 @@ MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>|^@?([UW][A-Z0-9_]{2,})$")
 
 def register(app: App) -> None:
     app.event("app_home_opened")(on_home_opened)
-    app.action(ids.HOME_JOIN)(on_join_clicked)
     app.action(ids.HOME_CHECKIN)(on_checkin_clicked)
     app.action(ids.HOME_START)(on_start_clicked)
     app.action(ids.CALENDAR)(on_calendar_clicked)
@@ -81,26 +80,6 @@ def _open(client: WebClient, trigger_id: str, view: Any, user_id: str, again: st
         Gateway(client).open_view(trigger_id, view)
     except SlackCallFailed:
         _tell(client, user_id, f"Slack took too long to open the form. Please {again} again.")
-
-
-def on_join_clicked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    ack()
-    user_id = body["user"]["id"]
-    try:
-        with deps(context).store.transaction() as session:
-            group = groups.get_group(session, team_id=team(context), group_id=int(action["value"]))
-            groups.ensure_open(group)
-            already = groups.join_status(group, user_id)
-    except DomainError as error:
-        _tell(client, user_id, error.message)
-        return
-    if already is not None:
-        _tell(client, user_id, recruitment_render.join_reply(already))
-        return
-    view = recruitment_render.join_modal(group)
-    _open(client, body["trigger_id"], view, user_id, "click *Join* in the Home tab")
 
 
 def on_checkin_clicked(

@@ -24,7 +24,7 @@ from bot.slack.listeners.shared import channel_group
 from bot.slack.render import kickoff as kickoff_render
 from bot.slack.render import recruitment as render
 from bot.slack.render.message import Message
-from bot.slack.replies import dm, open_form, tell, tell_in_channel
+from bot.slack.replies import answer, dm, open_form, tell, tell_in_channel
 from bot.store.models import GroupFormat
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 def register(app: App) -> None:
     app.view(ids.START_VIEW)(on_start_submitted)
     app.action(ids.JOIN)(on_join_clicked)
+    app.action(ids.HOME_JOIN)(on_join_clicked)  # the same form, from App Home
     app.view(ids.JOIN_VIEW)(on_join_submitted)
     app.action(ids.LEAVE)(on_leave_clicked)
 
@@ -221,12 +222,13 @@ def on_join_clicked(
             groups.ensure_open(group)
             already = groups.join_status(group, user_id)
     except DomainError as error:
-        tell(respond, error.message)
+        answer(respond, client, user_id, error.message)
         return
     if already is not None:
-        tell(respond, render.join_reply(already))
+        answer(respond, client, user_id, render.join_reply(already))
         return
-    open_form(client, body["trigger_id"], render.join_modal(group), respond, again="click *Join*")
+    view = render.join_modal(group)
+    open_form(client, body["trigger_id"], view, respond, again="click *Join*", user_id=user_id)
 
 
 def on_join_submitted(
