@@ -130,6 +130,7 @@ def migrate(settings: Settings, _: argparse.Namespace) -> int:
 def tick(settings: Settings, args: argparse.Namespace) -> int:
     from bot.schedule.runner import run_due
     from bot.slack.gateway import make_client
+    from bot.slack.interest_run import InterestRunner
     from bot.slack.scheduled import SlackSender
     from bot.slack.tenants import from_settings
     from bot.store.types import utcnow
@@ -138,8 +139,6 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
         raise Abort(f"SLACK_BOT_TOKEN is not set — set it to {HOW_TO_FIX['slack_bot_token']}.")
     store = _open_store(settings)
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
-    from bot.slack.interest_run import InterestRunner
-
     tokens = from_settings(settings, store)
     now = args.at or utcnow()
     report = run_due(store, SlackSender(client, store, tokens=tokens), now=now)
