@@ -116,6 +116,9 @@ def migrate(settings: Settings, _: argparse.Namespace) -> int:
             after = current_revision(engine)
         finally:
             engine.dispose()
+    except RuntimeError as error:  # a migration that found data it cannot carry over
+        where = make_url(url).render_as_string(hide_password=True)
+        raise Abort(f"cannot migrate the database {where}: {error}") from None
     except Exception as error:
         raise Abort(why_unreachable(url, error)) from None
     where = make_url(url).render_as_string(hide_password=True)

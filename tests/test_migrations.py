@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy import text as sa_text
 
 import bot.store.models  # noqa: F401
 from bot.store.base import Base
@@ -85,3 +87,45 @@ def test_replicas_migrating_at_the_same_time_take_turns(empty_db: str, tmp_path:
     engine = make_engine(empty_db)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_two_live_groups_in_one_channel_stop_the_migration_with_what_to_do(
+    empty_db: str, tmp_path: Path
+) -> None:
+    upgrade(empty_db, "0006_13_ledger_retries")  # before one live group per channel
+    engine = make_engine(empty_db)
+    columns = [c for c in inspect(engine).get_columns("groups") if c["name"] != "id"]
+    for topic in ("Rust", "Go"):
+        row = {c["name"]: _filler(c) for c in columns if not c["nullable"]}
+        row |= {"team_id": "T1", "channel_id": "C1", "state": "recruiting", "topic": topic}
+        with engine.begin() as connection:
+            names = ", ".join(row)
+            connection.execute(
+                sa_text(f"INSERT INTO groups ({names}) VALUES (:{', :'.join(row)})"), row
+            )
+    engine.dispose()
+
+    result = subprocess.run(
+        [P2P_BOT, "migrate"],
+        env={**os.environ, "DATABASE_URL": empty_db},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "cannot migrate the database" in result.stderr
+    assert "more than one live group in a channel: T1/C1 (2 groups)" in result.stderr
+    assert "/p2p end" in result.stderr
+
+
+def _filler(column: dict) -> object:
+    kind = str(column["type"]).upper()
+    if "INT" in kind or "NUMERIC" in kind or "FLOAT" in kind:
+        return 1
+    if "BOOL" in kind:
+        return False
+    if "TIME" in kind or "DATE" in kind:
+        return datetime(2026, 3, 1, tzinfo=UTC)
+    return "x"

@@ -21,6 +21,22 @@ LIVE_STATES = "state IN ('recruiting', 'running', 'paused')"
 
 
 def upgrade() -> None:
+    shared = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                f"SELECT team_id, channel_id, COUNT(*) FROM groups WHERE {LIVE_STATES} "
+                "GROUP BY team_id, channel_id HAVING COUNT(*) > 1"
+            )
+        )
+        .all()
+    )
+    if shared:
+        places = ", ".join(f"{team}/{channel} ({n} groups)" for team, channel, n in shared)
+        raise RuntimeError(
+            f"more than one live group in a channel: {places}. End all but one there "
+            "(`/p2p end` in the channel), then run `p2p-bot migrate` again."
+        )
     op.create_index(
         "uq_groups_one_live_per_channel",
         "groups",
