@@ -18,11 +18,18 @@ def home_text(ws: SimulatedWorkspace, user: str) -> str:
     return home.plain
 
 
-def stats_text(ws: SimulatedWorkspace, user: str) -> str:
-    reply = ws.command(user, "stats", channel_id=CHANNEL)
+def said(ws: SimulatedWorkspace, user: str, text: str) -> str:
+    """`/p2p <text>`: what the person was then told (in the acknowledgement or after it)."""
+    before = len(ws.fake.responses(user))
+    reply = ws.command(user, text, channel_id=CHANNEL)
     assert reply.status == 200
-    body = reply.json or {}
-    return body.get("text", "") + "\n" + str(body.get("blocks", ""))
+    told = [r for r in ws.fake.responses(user)[before:] if r.text or r.blocks]
+    assert told, f"nothing said to {user} after /p2p {text}"
+    return told[-1].text + "\n" + str(told[-1].blocks)
+
+
+def stats_text(ws: SimulatedWorkspace, user: str) -> str:
+    return said(ws, user, "stats")
 
 
 def test_each_person_sees_their_own_home_and_only_owners_see_the_program(
@@ -74,15 +81,15 @@ def test_admins_name_program_owners_and_take_them_off(ws: SimulatedWorkspace) ->
     ws.fake.add_user(BOSS, name="boss", tz="Europe/London", is_admin=True)
     start_group(ws)
 
-    refused = ws.command(ANA, f"owners add <@{BEN}|ben>", channel_id=CHANNEL)
-    assert "Only program owners can do that" in refused.body_text
+    refused = said(ws, ANA, f"owners add <@{BEN}|ben>")
+    assert "Only program owners can do that" in refused
 
-    added = ws.command(BOSS, f"owners add <@{ANA}|ana>", channel_id=CHANNEL)
-    assert f"<@{ANA}> is now a program owner" in added.body_text
-    again = ws.command(BOSS, f"owners add <@{ANA}>", channel_id=CHANNEL)
-    assert "already a program owner" in again.body_text
-    listed = ws.command(FAC, "owners", channel_id=CHANNEL)
-    assert f"<@{ANA}>" in listed.body_text
+    added = said(ws, BOSS, f"owners add <@{ANA}|ana>")
+    assert f"<@{ANA}> is now a program owner" in added
+    again = said(ws, BOSS, f"owners add <@{ANA}>")
+    assert "already a program owner" in again
+    listed = said(ws, FAC, "owners")
+    assert f"<@{ANA}>" in listed
     # Ana's Home now holds the program (republished when she was named)
     home = ws.fake.home(ANA)
     assert home is not None and "The program" in home.plain
@@ -90,15 +97,15 @@ def test_admins_name_program_owners_and_take_them_off(ws: SimulatedWorkspace) ->
     # a named owner may name others too
     ws.command(ANA, f"owners add <@{BEN}>", channel_id=CHANNEL)
 
-    removed = ws.command(BOSS, f"owners remove <@{ANA}>", channel_id=CHANNEL)
-    assert "no longer a program owner" in removed.body_text
+    removed = said(ws, BOSS, f"owners remove <@{ANA}>")
+    assert "no longer a program owner" in removed
     home = ws.fake.home(ANA)
     assert home is not None and "The program" not in home.plain
     assert "Needs attention now" not in stats_text(ws, ANA)
-    listed = ws.command(FAC, "owners list", channel_id=CHANNEL)
-    assert f"<@{ANA}>" not in listed.body_text and f"<@{BEN}>" in listed.body_text
-    bad = ws.command(BOSS, "owners add nobody", channel_id=CHANNEL)
-    assert "Say who" in bad.body_text
+    listed = said(ws, FAC, "owners list")
+    assert f"<@{ANA}>" not in listed and f"<@{BEN}>" in listed
+    bad = said(ws, BOSS, "owners add nobody")
+    assert "Say who" in bad
 
 
 def test_a_group_started_from_home_asks_for_a_channel_the_bot_is_in(

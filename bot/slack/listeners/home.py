@@ -8,7 +8,7 @@ import re
 from contextlib import suppress
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain import calendar, checkins, export, groups, home, program
@@ -23,7 +23,7 @@ from bot.slack.render import checkins as checkin_render
 from bot.slack.render import program as program_render
 from bot.slack.render import recruitment as recruitment_render
 from bot.slack.render.message import Message
-from bot.slack.replies import dm
+from bot.slack.replies import dm, tell
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -208,9 +208,17 @@ def on_export_clicked(
 
 
 def stats_command(
-    *, ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, **_: Any
+    *,
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    **_: Any,
 ) -> None:
-    """Answered in the acknowledgement: aggregate queries only, well inside 3 seconds."""
+    """Acknowledged at once; the numbers follow privately once Slack has said whether the
+    person is an admin (users.info may be slow or rate limited)."""
+    ack()
     user_id = command["user_id"]
     info = who(Gateway(client), user_id)
     with deps(context).store.transaction() as session:
@@ -218,7 +226,8 @@ def stats_command(
             session, team_id=team(context), user_id=user_id, is_admin=is_admin(info)
         )
         stats = program.stats(session, team_id=team(context), now=utcnow())
-    ack(**program_render.stats_message(stats, owner=owner).as_kwargs())
+    message = program_render.stats_message(stats, owner=owner)
+    respond(response_type="ephemeral", replace_original=False, **message.as_kwargs())
 
 
 def owners_command(
@@ -228,6 +237,7 @@ def owners_command(
     args: str,
     client: WebClient,
     context: BoltContext,
+    respond: Respond,
     **_: Any,
 ) -> None:
     user_id = command["user_id"]
@@ -249,6 +259,7 @@ def owners_command(
         ack(text=f"Say who: `/p2p owners {verb} @person` (mention them so Slack links the name).")
         return
     target = match.group(1) or match.group(2)
+    ack()  # whether they may is Slack's to say (users.info): the answer follows privately
     info = who(Gateway(client), user_id)
     try:
         with deps(context).store.transaction() as session:
@@ -271,7 +282,7 @@ def owners_command(
                 )
             named = [o.user_id for o in program.named_owners(session, team_id=team(context))]
     except DomainError as error:
-        ack(text=error.message)
+        tell(respond, error.message)
         return
     done = (
         f"<@{target}> is now a program owner: they'll see the program in their App Home and "
@@ -279,5 +290,5 @@ def owners_command(
         if verb == "add"
         else f"<@{target}> is no longer a program owner."
     )
-    ack(text=f"{done}\n{program_render.owners_message(named, admins_note=False)}")
+    tell(respond, f"{done}\n{program_render.owners_message(named, admins_note=False)}")
     refresh(context, client, target)
