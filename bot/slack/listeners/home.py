@@ -23,7 +23,7 @@ from bot.slack.render import checkins as checkin_render
 from bot.slack.render import program as program_render
 from bot.slack.render import recruitment as recruitment_render
 from bot.slack.render.message import Message
-from bot.slack.replies import dm, tell
+from bot.slack.replies import dm, open_form, tell
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -75,15 +75,13 @@ def _tell(client: WebClient, user_id: str, text: str) -> None:
     dm(Gateway(client), user_id, Message(text=text))
 
 
-def _open(client: WebClient, trigger_id: str, view: Any, user_id: str, again: str) -> None:
-    try:
-        Gateway(client).open_view(trigger_id, view)
-    except SlackCallFailed:
-        _tell(client, user_id, f"Slack took too long to open the form. Please {again} again.")
-
-
 def on_checkin_clicked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
 ) -> None:
     ack()
     user_id = body["user"]["id"]
@@ -100,7 +98,8 @@ def on_checkin_clicked(
         _tell(client, user_id, error.message)
         return
     view = checkin_render.checkin_modal(group, week, current, dm_channel="", dm_ts="")
-    _open(client, body["trigger_id"], view, user_id, "click *Check in* in the Home tab")
+    again = "click *Check in* in the Home tab"
+    open_form(client, body["trigger_id"], view, respond, again=again, user_id=user_id)
 
 
 def on_start_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
