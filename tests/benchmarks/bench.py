@@ -161,6 +161,8 @@ def bench_acks(url: str) -> None:
 
 def _open_vote(ws: SimulatedWorkspace, store: Store, people: list[str]):  # type: ignore[no-untyped-def]
     now = clock.now()
+    # Week 1's session ended an hour ago: its vote on week 2 is due and still useful.
+    session_at = (now - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
     with store.transaction() as session:
         group = groups.create_group(
             session,
@@ -171,8 +173,8 @@ def _open_vote(ws: SimulatedWorkspace, store: Store, people: list[str]):  # type
                 topic="Bench",
                 why="",
                 format=GroupFormat.STUDY_AND_PRESENT,
-                weekday=now.weekday(),
-                session_time=clock_time(18),
+                weekday=session_at.weekday(),
+                session_time=clock_time(session_at.hour),
                 timezone="UTC",
             ),
         )
@@ -190,7 +192,7 @@ def _open_vote(ws: SimulatedWorkspace, store: Store, people: list[str]):  # type
             team_id=ws.fake.team_id,
             group_id=group.id,
             user_id=people[0],
-            now=now - timedelta(days=8),
+            now=session_at - timedelta(days=1),
         )
         for text in ("Raft", "Paxos"):
             topics.propose(
