@@ -40,7 +40,13 @@ from bot.domain import workspaces
 from bot.slack.oauth import install_flow
 from bot.store import Store
 from bot.store.base import Base
-from bot.store.models import Workspace, slack_bots, slack_installations, slack_oauth_states
+from bot.store.models import (
+    Group,
+    Workspace,
+    slack_bots,
+    slack_installations,
+    slack_oauth_states,
+)
 from bot.store.secrets import use_key
 from bot.store.types import utcnow
 
@@ -216,11 +222,17 @@ def _bot_row(
     enterprise_id: str | None,
     is_enterprise_install: bool,
 ) -> Any:
-    """The installation serving a workspace: its own, else its org's org-wide one."""
+    """The installation serving a workspace: its own (Slack's team ids are unique across
+    orgs), else its org's org-wide one. Work that knows only the workspace (the interest
+    board) finds its org from the workspace's groups."""
     c = slack_bots.c
     choices = []
     if team_id and not is_enterprise_install:
-        choices.append(and_(c.enterprise_id == enterprise_id, c.team_id == team_id))
+        choices.append(c.team_id == team_id)
+        if enterprise_id is None:
+            enterprise_id = connection.execute(
+                select(Group.enterprise_id).where(Group.team_id == team_id).limit(1)
+            ).scalar()
     if enterprise_id:
         choices.append(and_(c.enterprise_id == enterprise_id, c.is_enterprise_install.is_(True)))
     for where in choices:

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.slack import ids
+from bot.slack.gateway import Gateway, acting_for
+from bot.slack.render.message import Message
 from bot.store.models import Group, Resource, slack_bots
 from tests.tenancy.teams import Team, add_team
 
@@ -46,6 +48,11 @@ def test_an_org_wide_install_serves_each_workspace_of_the_org(
         c for c in ws.fake.calls_to("chat.postMessage") if c.response.get("ts") == kickoff.ts
     )
     assert post.team == "E1"
+    # Work that knows only the workspace (the interest board's DMs) is served by the org too.
+    with acting_for("TE1"):
+        Gateway(ws.client, tokens=ws.tokens).dm(GRID_PEOPLE[1], Message(text="5 people want Rust"))
+    dm = ws.fake.calls_to("chat.postMessage")[-1]
+    assert dm.status == 200 and dm.team == "E1"
 
     # The org removes the app: every group the org's install served stops.
     ws.fake.uninstall("E1")
