@@ -4,6 +4,7 @@ something it shows) and from the scheduler (something it shows changed for them)
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from slack_sdk import WebClient
@@ -20,6 +21,10 @@ from bot.store.types import utcnow
 log = logging.getLogger(__name__)
 
 HOME_BOARD = 5  # the most wanted topics shown in Home; `/p2p want` shows the whole board
+# The scheduler republishes many people's Home at once (a busy minute): who they are (time
+# zone, admin) is asked of Slack at most this often per person, as users.info is Tier 4.
+KNOWN_FOR_SECONDS = 600.0
+_known: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
 
 
 def who(gateway: Gateway, user_id: str) -> dict[str, Any] | None:
@@ -36,12 +41,31 @@ def is_admin(info: dict[str, Any] | None) -> bool:
     return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
 
 
-def publish(store: Store, client: WebClient | Gateway, team_id: str, user_id: str) -> None:
+def _who_recently(gateway: Gateway, team_id: str, user_id: str) -> dict[str, Any] | None:
+    known = _known.get((team_id, user_id))
+    if known is not None and time.monotonic() - known[0] < KNOWN_FOR_SECONDS:
+        return known[1]
+    info = who(gateway, user_id)
+    if len(_known) > 50_000:  # a long-running process: start over rather than grow
+        _known.clear()
+    _known[(team_id, user_id)] = (time.monotonic(), info)
+    return info
+
+
+def publish(
+    store: Store,
+    client: WebClient | Gateway,
+    team_id: str,
+    user_id: str,
+    *,
+    recently_known: bool = False,
+) -> None:
     """Build the person's Home tab from the database and publish it. A failure is logged:
     the tab keeps its previous look until the next time. A listener passes its request's
-    client; the scheduler its gateway (which picks the workspace's token)."""
+    client; the scheduler its gateway (which picks the workspace's token) and
+    `recently_known`: who the person is may come from the last few minutes."""
     gateway = client if isinstance(client, Gateway) else Gateway(client)
-    info = who(gateway, user_id)
+    info = _who_recently(gateway, team_id, user_id) if recently_known else who(gateway, user_id)
     timezone = (info or {}).get("tz") or "UTC"
     now = utcnow()
     with store.transaction() as session:
@@ -77,6 +101,6 @@ def republish_for(store: Store, gateway: Gateway, team_id: str, user_ids: list[s
         with store.transaction() as session:
             viewers = home.home_viewers(session, team_id=team_id, user_ids=user_ids)
         for user_id in viewers:
-            publish(store, gateway, team_id, user_id)
+            publish(store, gateway, team_id, user_id, recently_known=True)
     except Exception:
         log.exception("could not republish Home tabs in %s", team_id)

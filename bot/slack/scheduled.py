@@ -61,10 +61,10 @@ from bot.store.types import utcnow
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "p2p_post"
-# What, once sent, changes what members see waiting in their Home tab.
-CHANGES_HOME = frozenset(
-    {Kind.PROMPT, Kind.ATTENDANCE, Kind.VOTE, Kind.VOTE_CLOSE, Kind.CHECKIN, Kind.SUMMARY}
-)
+# What, once sent, changes what members see waiting in their Home tab: a group's posts. Not
+# each person's check-in DM — republishing Home per DM would hold a fan-out of thousands to
+# views.publish's Tier 4 pace; the DM says it, and Home shows it when next opened.
+CHANGES_HOME = frozenset({Kind.PROMPT, Kind.ATTENDANCE, Kind.VOTE, Kind.VOTE_CLOSE, Kind.SUMMARY})
 FIND_MARGIN = timedelta(minutes=2)
 # Slack's answers when the token no longer acts for the workspace.
 TOKEN_GONE = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
