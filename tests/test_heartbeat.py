@@ -74,7 +74,7 @@ def test_the_heartbeat_delivers_what_is_due_on_its_own(store: Store) -> None:
     scheduler = start_heartbeat(store, sender, interval=60, also=[periodic])
     try:
         assert sender.first.wait(timeout=10), "the first tick did not come"
-        assert board_pass.wait(timeout=10), "the periodic pass did not run after the tick"
+        assert board_pass.wait(timeout=10), "the periodic pass did not run"
     finally:
         scheduler.shutdown(wait=True)
     assert len(passes) == 1

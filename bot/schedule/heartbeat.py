@@ -1,7 +1,11 @@
-"""The background loop: about once a minute, do what is due now.
+"""The background loop: every few seconds, do what is due now.
 
 APScheduler only keeps time here; it stores nothing. The database decides what is due and
-who sends it, so any number of processes may run this loop side by side.
+who sends it, so any number of processes may run this loop side by side. A look with
+nothing due costs a few small queries, so it runs often: a post goes out within
+INTERVAL_SECONDS of its moment, and a replica is soon seen to be alive (or gone), which
+decides the workspaces it sends for (`replicas`). Passes that are not a group's due items
+(the interest board's matching and proposals) run about once a minute.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
-INTERVAL_SECONDS = 60
+INTERVAL_SECONDS = 15
+PERIODIC_SECONDS = 60
 
 
 def start_heartbeat(
@@ -28,32 +33,37 @@ def start_heartbeat(
     *,
     interval: int = INTERVAL_SECONDS,
     also: Sequence[Callable[[datetime], object]] = (),
+    also_every: int = PERIODIC_SECONDS,
 ) -> BackgroundScheduler:
-    """`also`: periodic passes that are not a group's due items (the interest board's
-    matching and proposals), run after them on every tick."""
+    """`also`: periodic passes run every `also_every` seconds, after the first tick."""
 
     def tick() -> None:
-        now = utcnow()
         try:
-            run_due(store, sender, now=now)
+            run_due(store, sender, now=utcnow())
         except Exception:
             log.exception("scheduler tick failed; the next one will try again")
-        for periodic in also:
+
+    def periodic() -> None:
+        now = utcnow()
+        for work in also:
             try:
-                periodic(now)
+                work(now)
             except Exception:
-                log.exception("periodic pass %s failed; the next tick will try again", periodic)
+                log.exception("periodic pass %s failed; the next one will try again", work)
 
     scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(
-        tick,
-        IntervalTrigger(seconds=interval),
-        id="tick",
-        next_run_time=utcnow(),
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=interval,
-    )
+    for job, seconds in ((tick, interval), (periodic, also_every)):
+        scheduler.add_job(
+            job,
+            IntervalTrigger(seconds=seconds),
+            id=job.__name__,
+            next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=seconds,
+        )
     scheduler.start()
-    log.info("scheduler running: every %ss", interval)
+    log.info(
+        "scheduler running: due posts every %ss, periodic passes every %ss", interval, also_every
+    )
     return scheduler

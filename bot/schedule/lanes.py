@@ -1,7 +1,8 @@
 """The work of one tick, waiting in one lane per workspace for a free hand.
 
-- A workspace has at most `per_workspace` hands on it, so one stuck on Slack's rate limit
-  (its hands waiting out a Retry-After) never holds up another's work.
+- A free hand goes to the workspace with the fewest hands on it, and a workspace has at
+  most `per_workspace`, so one stuck on Slack's rate limit (its hands waiting out its pace
+  or a Retry-After) never holds up another's work.
 - Within a workspace, the item that stops being useful soonest goes first (a prompt due
   now before check-in DMs that are good for two more days), then the oldest.
 - A group's own items go one at a time in the order they fell due: the summary threads
@@ -16,6 +17,7 @@ import heapq
 import threading
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.schedule.due import Due
@@ -48,6 +50,19 @@ class Lanes:
             heapq.heappush(self._waiting.setdefault(group, []), (item.due_at, item.key, item))
             if group not in self._busy:
                 self._offer(group)
+            self._cond.notify_all()
+
+    def keep(self, sends_for: Callable[[str], bool]) -> None:
+        """Drop what waits for workspaces this replica no longer sends for (another replica
+        does now); what is in flight finishes. Dropped items may be put again later."""
+        with self._cond:
+            ours = {team: sends_for(team) for team in set(self._team_of.values())}
+            for team in [team for team in self._ready if not ours.get(team, True)]:
+                del self._ready[team]
+            for group, waiting in self._waiting.items():
+                if waiting and not ours[self._team_of[group]]:
+                    self._seen.difference_update(key for _, key, _ in waiting)
+                    waiting.clear()
             self._cond.notify_all()
 
     def take(self) -> Due | None:
@@ -108,15 +123,18 @@ class Lanes:
         return (item.useful_until or _NEVER, item.due_at, spread)
 
     def _next_team(self) -> str | None:
-        best: tuple[Rank, str] | None = None
+        """The workspace with the fewest hands on it, then the most urgent: hands waiting
+        out one workspace's pace or Retry-After leave the others theirs."""
+        best: tuple[int, Rank, str] | None = None
         for team, ready in self._ready.items():
-            if self._hands[team] >= self._per_workspace:
+            hands = self._hands[team]
+            if hands >= self._per_workspace:
                 continue
             while ready and not self._is_current(ready[0]):
                 heapq.heappop(ready)
-            if ready and (best is None or ready[0][0] < best[0]):
-                best = (ready[0][0], team)
-        return best[1] if best else None
+            if ready and (best is None or (hands, ready[0][0]) < best[:2]):
+                best = (hands, ready[0][0], team)
+        return best[2] if best else None
 
     def _is_current(self, entry: tuple[Rank, int]) -> bool:
         """Offers go stale when the group is taken or a more urgent item joins it."""

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.schedule import index, ledger
+from bot.schedule import index, ledger, replicas
 from bot.schedule.due import Due, due_for_group
 from bot.schedule.lanes import Lanes
 from bot.schedule.ledger import Claim, Sent
@@ -75,20 +75,31 @@ class TickReport:
         return "\n".join(lines)
 
 
-def collect_due(session: Session, now: datetime, *, queued: Set[int] = frozenset()) -> list[Due]:
+def collect_due(
+    session: Session,
+    now: datetime,
+    *,
+    queued: Set[int] = frozenset(),
+    sends_for: Callable[[str], bool] | None = None,
+) -> list[Due]:
     """What is due at `now` and not yet settled, oldest first.
 
     Only groups whose next due moment has come (the index) are planned; with nothing due
     this is one query, plus one for claims left unconfirmed. Groups with items `queued`
     already are not planned again (a long fan-out would spend its time re-planning them):
-    the index brings them back once their queue is done. Groups of a workspace that
-    uninstalled the app owe nothing."""
+    the index brings them back once their queue is done; nor are groups of workspaces
+    another replica sends for (`sends_for` says which are ours). Groups of a workspace
+    that uninstalled the app owe nothing."""
     due_groups = (
         select(Group)
         .where(Group.next_due_at <= now, Group.uninstalled_at.is_(None))
         .order_by(Group.next_due_at)
     )
-    groups = [group for group in session.scalars(due_groups) if group.id not in queued]
+    groups = [
+        group
+        for group in session.scalars(due_groups)
+        if group.id not in queued and (sends_for is None or sends_for(group.team_id))
+    ]
     items: dict[str, Due] = {}
     if groups:
         ids = [g.id for g in groups]
@@ -123,6 +134,49 @@ def collect_due(session: Session, now: datetime, *, queued: Set[int] = frozenset
     return sorted(items.values(), key=lambda i: (i.due_at, i.key))
 
 
+@dataclass
+class Look:
+    """What one look for due work found: the items this replica sends, each group's
+    workspace, and when the index says the next item falls due."""
+
+    items: list[Due]
+    team_of: dict[int, str]
+    next_due: datetime | None
+    sends_for: Callable[[str], bool]
+
+
+def look(
+    session: Session,
+    now: datetime,
+    *,
+    worker: str = WORKER,
+    queued: Set[int] = frozenset(),
+    as_replica: bool = True,
+) -> Look:
+    """Find what is due at `now` for this replica. `as_replica`: one of the replicas that
+    share the workspaces between them (`replicas`); otherwise (an operator's one-off tick)
+    everything due, and it takes no workspace from the replicas running."""
+    if as_replica:
+        replicas.here(session, worker, now)
+        sends_for = replicas.mine(worker, replicas.alive(session, now))
+    else:
+        sends_for = _everything
+    items = collect_due(session, now, queued=queued, sends_for=sends_for)
+    places = select(Group.id, Group.team_id).where(Group.id.in_({i.group_id for i in items}))
+    team_of = {group_id: team for group_id, team in session.execute(places)} if items else {}
+    next_due = session.scalar(select(func.min(Group.next_due_at)).where(Group.next_due_at > now))
+    return Look(
+        items=[i for i in items if sends_for(team_of.get(i.group_id, ""))],
+        team_of=team_of,
+        next_due=next_due,
+        sends_for=sends_for,
+    )
+
+
+def _everything(team: str) -> bool:
+    return True
+
+
 def run_due(
     store: Store,
     sender: Sender,
@@ -130,12 +184,14 @@ def run_due(
     now: datetime,
     worker: str = WORKER,
     hands: int = HANDS,
+    as_replica: bool = True,
 ) -> TickReport:
     """Do what is due at `now`. Safe to call often, late, twice, or from several processes.
 
     Items go out on a pool of `hands`, each workspace in its own lane (see `Lanes`); a long
-    fan-out looks again every RECOLLECT_EVERY seconds for what fell due meanwhile. A group
-    whose items are all claimed has its next due moment written to the index."""
+    fan-out looks again every RECOLLECT_EVERY seconds for what fell due meanwhile, and for
+    workspaces that moved to or from another replica. A group whose items are all claimed
+    has its next due moment written to the index."""
     report = TickReport()
     began = time.monotonic()
     lanes = Lanes(per_workspace=max(1, hands // 2), tiebreak=worker)
@@ -147,16 +203,11 @@ def run_due(
 
     def gather() -> None:
         with store.transaction() as session:
-            items = collect_due(session, at(), queued=lanes.groups())
-            places = select(Group.id, Group.team_id).where(
-                Group.id.in_({i.group_id for i in items})
-            )
-            teams = {group_id: team for group_id, team in session.execute(places)}
-            next_due[0] = session.scalar(
-                select(func.min(Group.next_due_at)).where(Group.next_due_at > at())
-            )
-        for item in items:
-            lanes.put(teams.get(item.group_id, ""), item)
+            found = look(session, at(), worker=worker, queued=lanes.groups(), as_replica=as_replica)
+        next_due[0] = found.next_due
+        lanes.keep(found.sends_for)  # another replica sends for a workspace now: leave it
+        for item in found.items:
+            lanes.put(found.team_of.get(item.group_id, ""), item)
 
     def work() -> None:
         while (item := lanes.take()) is not None:

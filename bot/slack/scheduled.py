@@ -67,6 +67,7 @@ EVENT_TYPE = "p2p_post"
 CHANGES_HOME = frozenset({Kind.PROMPT, Kind.ATTENDANCE, Kind.VOTE, Kind.VOTE_CLOSE, Kind.SUMMARY})
 FIND_MARGIN = timedelta(minutes=2)
 # Slack's answers when the token no longer acts for the workspace.
+PLACES_KEPT = 100_000
 TOKEN_GONE = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
 
 
@@ -76,6 +77,7 @@ class SlackSender:
     ) -> None:
         self.gateway = Gateway(client, tokens=tokens)
         self.store = store
+        self._places: dict[int, tuple[str, str | None, str | None]] = {}
         self._handlers: dict[Kind, Callable[[Claim, datetime], Sent | None]] = {
             Kind.KICKOFF: self._kickoff,
             Kind.PROMPT: self._prompt,
@@ -130,12 +132,21 @@ class SlackSender:
         home_tab.republish_for(self.store, self.gateway, team, people)
 
     def _place_of(self, group_id: int) -> tuple[str, str | None, str | None]:
-        """The group's workspace, its org (Enterprise Grid) and its channel."""
-        with self.store.transaction() as session:
-            group = session.get(Group, group_id)
-            if group is None:
-                return ("", None, None)
-            return (group.team_id, group.enterprise_id, group.channel_id)
+        """The group's workspace, its org (Enterprise Grid) and its channel: set when the
+        group is made and never changed, so asked once (a fan-out sends six DMs a group)."""
+        if (known := self._places.get(group_id)) is not None:
+            return known
+        with self.store.reading() as session:
+            place = select(Group.team_id, Group.enterprise_id, Group.channel_id).where(
+                Group.id == group_id
+            )
+            row = session.execute(place).first()
+        if row is None:
+            return ("", None, None)
+        if len(self._places) >= PLACES_KEPT:
+            self._places.clear()
+        self._places[group_id] = (row.team_id, row.enterprise_id, row.channel_id)
+        return self._places[group_id]
 
     def _channel_lost(self, group_id: int, error: str, now: datetime) -> None:
         """The bot was removed from the channel (or it was archived): pause the group so
@@ -358,7 +369,7 @@ class SlackSender:
 
     def _checkin(self, claim: Claim, now: datetime, *, reminder: bool = False) -> Sent | None:
         user = claim.due.user_id or ""
-        with self.store.transaction() as session:
+        with self.store.reading() as session:
             group = session.get_one(Group, claim.due.group_id)
             week = group.week(claim.due.week or 0)
             if week is None or not group.is_member(user):

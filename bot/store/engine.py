@@ -31,6 +31,7 @@ POSTGRES_CONNECT_ARGS: dict[str, Any] = {
 }
 # Waiting for a free connection from the pool is bounded as well.
 POOL_TIMEOUT_S = 3
+_READING = "p2p_reading"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -62,8 +63,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front: two clicks on the last seat queue up
-        # instead of both reading "one seat left" and failing to upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # instead of both reading "one seat left" and failing to upgrade. Units that only
+        # read (`Store.reading`) read a snapshot beside the writer instead (WAL).
+        reading = connection.get_execution_options().get(_READING, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -80,6 +83,9 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            engine.execution_options(**{_READING: True}), expire_on_commit=False
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -88,6 +94,13 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads. On SQLite it does not queue for the write lock
+        behind the writers (a fan-out's claims), and sees what was committed when it began."""
+        with self._readers.begin() as session:
             yield session
 
     def ping(self) -> bool:

@@ -2,7 +2,8 @@
 
 1. Scheduler: how long one tick takes to work out what is due, with many running groups,
    how many queries it makes, and the memory a tick needs.
-2. Fan-out: thousands of DMs due at once, sent at Slack's pace by 1, 2 and 3 tickers.
+2. Fan-out: thousands of DMs due at once, sent at Slack's pace by 1, 2 and 3 tickers; and
+   with Slack not limiting, how many DMs a second 1, 2 and 3 tickers can send.
 3. Acknowledgement: how fast the app answers Slack over HTTP (Slack allows 3 s), for a
    slash command and for a burst of vote clicks, and how many chat.update calls the burst
    cost after coalescing.
@@ -28,7 +29,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.domain import groups, kickoff, topics
 from bot.domain.groups import GroupDraft
-from bot.schedule.runner import collect_due
+from bot.schedule.runner import look
 from bot.slack import ids
 from bot.store import Store
 from bot.store.migrate import upgrade
@@ -44,8 +45,8 @@ TEAMS = [f"T_W{n}" for n in range(10)]
 
 def bench_scheduler(url: str, sizes: list[int]) -> None:
     print(
-        "Scheduler: one tick working out what is due (median of 20), week 3 of 6, "
-        "everything before it sent"
+        "Scheduler: one tick working out what is due (median of 20: saying the replica is "
+        "alive, who else is, what is due and when next), week 3 of 6, everything before it sent"
     )
     for size in sizes:
         upgrade(url)
@@ -78,7 +79,7 @@ def _time_ticks(store: Store, now: datetime) -> tuple[float, int, int, int]:
         statements.clear()
         began = time.perf_counter()
         with store.transaction() as session:
-            due = collect_due(session, now)
+            due = look(session, now, worker="bench").items
             session.rollback()  # measuring: leave the index as it was
         runs.append(time.perf_counter() - began)
     event.remove(store.engine, "before_cursor_execute", count)
@@ -98,7 +99,7 @@ def _one_tick_rss(url: str) -> float:
 
     store = Store.from_url(url)
     with store.transaction() as session:
-        collect_due(session, BUSY_TICK)
+        look(session, BUSY_TICK, worker="bench")
         session.rollback()
     store.dispose()
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -114,6 +115,21 @@ def bench_fan_out(url: str, tickers: list[int], groups: int, scale: float) -> No
     upgrade(url)
     for count in tickers:
         print(fan_out.run(url, tickers=count, groups=groups, scale=scale, wipe=_wipe), flush=True)
+
+
+def bench_throughput(url: str, tickers: list[int], groups: int, workspaces: int) -> None:
+    print(
+        f"Throughput: the same {groups * 6} DMs over {workspaces} workspaces with Slack not "
+        f"limiting (the fake answers every call at once): what the tickers themselves can "
+        f"send; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    upgrade(url)
+    teams = fan_out.workspaces(workspaces)
+    for count in tickers:
+        line = fan_out.run(
+            url, tickers=count, groups=groups, scale=1.0, wipe=_wipe, teams=teams, limited=False
+        )
+        print(line, flush=True)
 
 
 def bench_acks(url: str) -> None:
@@ -227,6 +243,7 @@ def main() -> None:
     parser.add_argument("--tickers", default="1,2,3")
     parser.add_argument("--fan-out-groups", type=int, default=1000)
     parser.add_argument("--fan-out-scale", type=float, default=4.0)
+    parser.add_argument("--throughput-workspaces", type=int, default=40)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     tickers = [int(t) for t in args.tickers.split(",")]
@@ -241,6 +258,7 @@ def main() -> None:
         print("== PostgreSQL ==")
         bench_scheduler(args.postgres, [int(s) for s in args.postgres_sizes.split(",")])
         bench_fan_out(args.postgres, tickers, args.fan_out_groups, args.fan_out_scale)
+        bench_throughput(args.postgres, tickers, args.fan_out_groups, args.throughput_workspaces)
         print("Acknowledgements over HTTP (real Bolt app and server, fake Slack):")
         bench_acks(args.postgres)
 

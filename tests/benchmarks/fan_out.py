@@ -1,6 +1,8 @@
 """Fan-out at Slack's pace: 1,000 groups' check-in DMs (6,000) fall due at the same minute,
 spread over four workspaces, with the fake Slack enforcing Slack's limits; one, two or
-three ticker processes share the work against one database.
+three ticker processes share the work against one database. Unlimited (`limited=False`,
+the fake answering every call at once, over more workspaces), the same fan-out measures
+how many DMs a second the tickers themselves can send.
 
 Slack's clock runs `scale` times faster here (the fake's limits and Retry-After, and the
 bot's own budgets and re-collect interval alike), so minutes of Slack time take seconds.
@@ -27,10 +29,25 @@ from tests.benchmarks import fleet
 START = datetime(2026, 3, 16, 9, tzinfo=UTC)  # Monday; sessions on Thursday 19 March, 18:00
 DMS_AT = datetime(2026, 3, 20, 9, tzinfo=UTC)  # Friday 10:00 in Amsterdam: every check-in DM
 TEAMS = ["T_W0", "T_W1", "T_W2", "T_W3"]
+
+
+def workspaces(count: int) -> list[str]:
+    return TEAMS if count == len(TEAMS) else [f"T_W{n}" for n in range(count)]
+
+
 PROMPT_AFTER = 5  # seconds into the fan-out, a prompt (in the first workspace) falls due
 
 
-def run(url: str, *, tickers: int, groups: int, scale: float, wipe: object) -> str:
+def run(
+    url: str,
+    *,
+    tickers: int,
+    groups: int,
+    scale: float,
+    wipe: object,
+    teams: list[str] = TEAMS,
+    limited: bool = True,
+) -> str:
     store = Store.from_url(url)
     wipe(store)  # type: ignore[operator]
     fleet.seed(
@@ -38,7 +55,7 @@ def run(url: str, *, tickers: int, groups: int, scale: float, wipe: object) -> s
         groups,
         start=START,
         settled_before=DMS_AT - timedelta(minutes=1),
-        teams=TEAMS,
+        teams=teams,
         slot_of=lambda n: fleet.Slot(3, time(18)),
     )
     # The group whose prompt falls due mid-fan-out: Saturday's session at 10:00:05.
@@ -47,20 +64,21 @@ def run(url: str, *, tickers: int, groups: int, scale: float, wipe: object) -> s
         1,
         start=START,
         settled_before=DMS_AT - timedelta(minutes=1),
-        teams=[TEAMS[0]],
+        teams=[teams[0]],
         slot_of=lambda n: fleet.Slot(5, time(10, 0, PROMPT_AFTER)),
         first_id=groups + 1,
     )
     store.dispose()
-    with FakeSlack(enforce_rate_limits=True, rate_limit_scale=scale) as fake:
+    with FakeSlack(enforce_rate_limits=limited, rate_limit_scale=scale) as fake:
         for n in range(groups + 1):
-            team = TEAMS[n % len(TEAMS)] if n < groups else TEAMS[0]
+            team = teams[n % len(teams)] if n < groups else teams[0]
             members = fleet.people(team, n)
             channel = f"C{team[-2:]}{n:05d}"
             for user in members:
                 fake.add_user(user, name=user.lower())
             fake.add_channel(channel, name=channel.lower(), members=members)
-            fake.limits.assign(team, channel, *members)  # type: ignore[union-attr]
+            if fake.limits is not None:
+                fake.limits.assign(team, channel, *members)
         spawn = multiprocessing.get_context("spawn")
         ready = spawn.Barrier(tickers + 1)
         procs = [
@@ -84,13 +102,15 @@ def run(url: str, *, tickers: int, groups: int, scale: float, wipe: object) -> s
         began = wallclock.time()
         for proc in procs:
             proc.join()
-        return _figures(url, fake, tickers=tickers, groups=groups, scale=scale, began=began)
+        return _figures(
+            url, fake, tickers=tickers, groups=groups, scale=scale, began=began, teams=teams
+        )
 
 
 def _ticker(
     url: str, api_url: str, token: str, scale: float, worker: str, ready: object, owed: int
 ) -> None:
-    from bot.schedule import runner
+    from bot.schedule import replicas, runner
     from bot.slack.gateway import make_client
     from bot.slack.ratelimit import budgets_for
     from bot.slack.scheduled import SlackSender
@@ -104,6 +124,8 @@ def _ticker(
     budgets_for(client, scale=scale)
     store = Store.from_url(url)
     sender = SlackSender(client, store)
+    with store.transaction() as session:  # running for a while already, as replicas are
+        replicas.here(session, worker, DMS_AT - timedelta(minutes=1))
     ready.wait(timeout=300)  # type: ignore[attr-defined]
     began = wallclock.monotonic()
     # The heartbeat, ticking often: until everything due by the prompt's moment is sent.
@@ -128,7 +150,14 @@ def _sent(store: Store) -> int:
 
 
 def _figures(
-    url: str, fake: FakeSlack, *, tickers: int, groups: int, scale: float, began: float
+    url: str,
+    fake: FakeSlack,
+    *,
+    tickers: int,
+    groups: int,
+    scale: float,
+    began: float,
+    teams: list[str],
 ) -> str:
     store = Store.from_url(url)
     with store.transaction() as session:
@@ -148,21 +177,27 @@ def _figures(
     lost = expected - len(posted)
     last = max(c.at for c in dm_calls)
     seconds = last - began
-    busiest = max(Counter(n % len(TEAMS) for n in range(groups)).values()) * 6
+    busiest = max(Counter(n % len(teams) for n in range(groups)).values()) * 6
     rate = slack_limits.POST_MESSAGE_PER_WORKSPACE_PER_SECOND * scale
     minimum = (busiest - slack_limits.POST_MESSAGE_WORKSPACE_BURST) / rate
     prompt = next(
         (
             c.at
             for c in fake.calls_to("chat.postMessage")
-            if c.status == 200 and c.args["channel"] == f"C{TEAMS[0][-2:]}{groups:05d}"
+            if c.status == 200 and c.args["channel"] == f"C{teams[0][-2:]}{groups:05d}"
         ),
         None,
     )
     late = f"{(prompt - began - PROMPT_AFTER) * scale:.0f} Slack-seconds" if prompt else "never"
+    tickers_ = f"{tickers} ticker{'s' if tickers > 1 else ''}"
+    if fake.limits is None:
+        return (
+            f"  {tickers_}: {sent} of {expected} DMs in {seconds:.1f} s, "
+            f"{sent / seconds:.0f} a second; {duplicates} duplicates, {lost} lost"
+        )
     limited = sum(1 for c in fake.calls_to("chat.postMessage") if c.status == 429)
     return (
-        f"  {tickers} ticker{'s' if tickers > 1 else ''}: {sent} of {expected} DMs in "
+        f"  {tickers_}: {sent} of {expected} DMs in "
         f"{seconds:.1f} s (limits allow {minimum:.1f} s; ratio {seconds / minimum:.2f}), "
         f"{duplicates} duplicates, {lost} lost, {limited} answered 429; "
         f"the prompt due mid-fan-out went out {late} after its moment"

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from bot.devtools.fake_slack import FakeSlack
 from bot.domain import groups, kickoff, slots
 from bot.domain.groups import GroupDraft
+from bot.schedule import replicas
 from bot.schedule.runner import run_due
 from bot.slack.gateway import make_client
 from bot.slack.scheduled import SlackSender
 from bot.store import Store
-from bot.store.models import Delivery, DeliveryState, GroupFormat
+from bot.store.models import Delivery, DeliveryState, Group, GroupFormat
 from tests.slack.clock import START
 
 BUSY, QUIET = "T_BUSY", "T_QUIET"
@@ -125,3 +126,83 @@ def test_one_workspaces_rate_limit_storm_does_not_hold_up_anothers_prompt(
         assert quiet_posted < max(c.at for c in storm)  # ...and during its storm
         assert sorted(c.args["channel"] for c in calls if c.status == 200) == sorted([*busy, quiet])
         assert len(report.sent) == 7
+
+
+SIX = [f"T_W{n}" for n in range(6)]
+
+
+def _senders(store: Store) -> dict[str, set[str]]:
+    """The replicas that claimed each workspace's posts."""
+    with store.transaction() as session:
+        rows = session.execute(
+            select(Group.team_id, Delivery.claimed_by).join(Group, Delivery.group_id == Group.id)
+        ).all()
+    senders: dict[str, set[str]] = {}
+    for team, worker in rows:
+        senders.setdefault(team, set()).add(worker)
+    return senders
+
+
+def test_each_workspaces_posts_go_out_from_one_replica(store: Store, db_url: str) -> None:
+    with FakeSlack() as fake:
+        channels = [seed_group(store, fake, team=team, n=n) for team in SIX for n in range(3)]
+        client = make_client(fake.bot_token, fake.api_url)
+        now = first_prompt_at(time(18))
+        names = [f"replica-{i}" for i in range(3)]
+        with store.transaction() as session:  # all three ticked a minute ago
+            for name in names:
+                replicas.here(session, name, now - timedelta(minutes=1))
+        stores = [store] + [Store.from_url(db_url) for _ in names[1:]]
+        barrier = threading.Barrier(len(stores))
+
+        def tick(replica: Store, worker: str) -> None:
+            barrier.wait()
+            run_due(replica, SlackSender(client, replica), now=now, worker=worker)
+
+        threads = [
+            threading.Thread(target=tick, args=pair) for pair in zip(stores, names, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for other in stores[1:]:
+            other.dispose()
+
+        posted = Counter(c.args["channel"] for c in fake.calls_to("chat.postMessage"))
+        assert posted == Counter(channels)
+        assert _senders(store) == {team: {replicas.sender_of(team, names)} for team in SIX}
+
+
+def test_a_replica_that_stopped_ticking_leaves_its_workspaces_to_the_others(
+    store: Store,
+) -> None:
+    with FakeSlack() as fake:
+        channels = [seed_group(store, fake, team=team, n=0) for team in SIX]
+        now = first_prompt_at(time(18))
+        with store.transaction() as session:
+            replicas.here(session, "gone", now - replicas.ALIVE_FOR - timedelta(seconds=1))
+        client = make_client(fake.bot_token, fake.api_url)
+
+        run_due(store, SlackSender(client, store), now=now, worker="left")
+
+        assert sorted(c.args["channel"] for c in fake.calls_to("chat.postMessage")) == sorted(
+            channels
+        )
+        assert set().union(*_senders(store).values()) == {"left"}
+
+
+def test_a_tick_by_hand_sends_everything_due_and_takes_no_workspace(store: Store) -> None:
+    with FakeSlack() as fake:
+        channels = [seed_group(store, fake, team=team, n=0) for team in SIX]
+        now = first_prompt_at(time(18))
+        with store.transaction() as session:
+            for name in ("replica-0", "replica-1"):
+                replicas.here(session, name, now)
+        client = make_client(fake.bot_token, fake.api_url)
+
+        run_due(store, SlackSender(client, store), now=now, worker="by-hand", as_replica=False)
+
+        assert len(fake.calls_to("chat.postMessage")) == len(channels)
+        with store.transaction() as session:
+            assert sorted(replicas.alive(session, now)) == ["replica-0", "replica-1"]

@@ -27,6 +27,7 @@ from bot.store.models.reflection import (
     RetroReply,
     TopicRequest,
 )
+from bot.store.models.replicas import Replica
 from bot.store.models.topics import Poll, PollOption, Proposal, Resource, Vote
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "ProgramOwner",
     "Proposal",
     "ProposalState",
+    "Replica",
     "Resource",
     "RetroReply",
     "SlackEvent",
