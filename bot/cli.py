@@ -148,6 +148,8 @@ def tick(settings: Settings, args: argparse.Namespace) -> int:
     sender = SlackSender(client, store, tokens=tokens)
     report = run_due(store, sender, now=now, as_replica=False)
     print(report.describe())
+    if not sender.homes.wait_idle(timeout=120):
+        print("Some Home tabs were not republished in time; they are rebuilt when opened.")
     board = InterestRunner(client, store, tokens=tokens).run(now)
     if board.did_something:
         print(board.summary())

@@ -151,6 +151,8 @@ class SimulatedWorkspace:
         sender = SlackSender(self.client, self.store, tokens=self.tokens)
         report = run_due(self.store, sender, now=now)
         self.board_report = InterestRunner(self.client, self.store, tokens=self.tokens).run(now)
+        sender.homes.wait_idle()
+        sender.homes.close()
         self.settle()
         return report
 

@@ -85,24 +85,24 @@ def collect_due(
     """What is due at `now` and not yet settled, oldest first.
 
     Only groups whose next due moment has come (the index) are planned; with nothing due
-    this is one query, plus one for claims left unconfirmed. Groups with items `queued`
+    this is one small query, plus one for claims left unconfirmed. Groups with items `queued`
     already are not planned again (a long fan-out would spend its time re-planning them):
     the index brings them back once their queue is done; nor are groups of workspaces
     another replica sends for (`sends_for` says which are ours). Groups of a workspace
     that uninstalled the app owe nothing."""
-    due_groups = (
-        select(Group)
-        .where(Group.next_due_at <= now, Group.uninstalled_at.is_(None))
-        .order_by(Group.next_due_at)
+    due_groups = select(Group.id, Group.team_id).where(
+        Group.next_due_at <= now, Group.uninstalled_at.is_(None)
     )
-    groups = [
-        group
-        for group in session.scalars(due_groups)
-        if group.id not in queued and (sends_for is None or sends_for(group.team_id))
+    ids = [
+        group_id
+        for group_id, team in session.execute(due_groups)
+        if group_id not in queued and (sends_for is None or sends_for(team))
     ]
     items: dict[str, Due] = {}
-    if groups:
-        ids = [g.id for g in groups]
+    if ids:
+        # Only now the groups themselves, with their people and weeks: not those queued
+        # or another replica's, which a look during a long fan-out mostly finds.
+        groups = session.scalars(select(Group).where(Group.id.in_(ids))).all()
         polls: dict[int, list[Poll]] = {}
         for poll in session.scalars(
             select(Poll).where(Poll.group_id.in_(ids), Poll.closed_at.is_(None))

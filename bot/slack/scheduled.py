@@ -33,7 +33,6 @@ from bot.schedule import ledger
 from bot.schedule.due import Kind
 from bot.schedule.ledger import Claim, Sent
 from bot.schedule.runner import WORKER, NotReady, Undeliverable
-from bot.slack import home_tab
 from bot.slack.gateway import (
     ChannelUnavailable,
     Gateway,
@@ -45,6 +44,7 @@ from bot.slack.gateway import (
     UserUnavailable,
     acting_for,
 )
+from bot.slack.home_queue import HomeQueue
 from bot.slack.ratelimit import urgency
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render import kickoff as kickoff_render
@@ -78,6 +78,7 @@ class SlackSender:
         self.gateway = Gateway(client, tokens=tokens)
         self.store = store
         self._places: dict[int, tuple[str, str | None, str | None]] = {}
+        self.homes = HomeQueue(store, self.gateway)
         self._handlers: dict[Kind, Callable[[Claim, datetime], Sent | None]] = {
             Kind.KICKOFF: self._kickoff,
             Kind.PROMPT: self._prompt,
@@ -99,7 +100,7 @@ class SlackSender:
             with acting_for(team, enterprise), urgency(claim.due.useful_until):
                 sent = self._handlers[claim.due.kind](claim, now)
                 if claim.due.kind in CHANGES_HOME:
-                    self._refresh_homes(claim, team)
+                    self._refresh_homes(claim, team, enterprise)
                 return sent
         except ChannelUnavailable as gone:
             # Only the group's own channel going away stops the group; a DM that cannot be
@@ -120,16 +121,16 @@ class SlackSender:
             log.warning("group %s stops: %s (%s)", claim.due.group_id, team, failed.error)
             raise Undeliverable(failed.error) from failed
 
-    def _refresh_homes(self, claim: Claim, team: str) -> None:
-        """What waits for people in their Home tab changed: republish it for those (of the
-        people concerned) who have opened it."""
+    def _refresh_homes(self, claim: Claim, team: str, enterprise: str | None) -> None:
+        """What waits for people in their Home tab changed: queue it to be republished for
+        those (of the people concerned) who have opened it."""
         if claim.due.user_id is not None:
             people = [claim.due.user_id]
         else:
-            with self.store.transaction() as session:
+            with self.store.reading() as session:
                 group = session.get(Group, claim.due.group_id)
                 people = [m.user_id for m in group.members] if group else []
-        home_tab.republish_for(self.store, self.gateway, team, people)
+        self.homes.put(team, enterprise, people)
 
     def _place_of(self, group_id: int) -> tuple[str, str | None, str | None]:
         """The group's workspace, its org (Enterprise Grid) and its channel: set when the

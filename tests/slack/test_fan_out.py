@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.devtools.fake_slack import FakeSlack
-from bot.domain import groups, kickoff, slots
+from bot.domain import groups, home, kickoff, slots
 from bot.domain.groups import GroupDraft
 from bot.schedule import replicas
 from bot.schedule.runner import run_due
@@ -206,3 +206,26 @@ def test_a_tick_by_hand_sends_everything_due_and_takes_no_workspace(store: Store
         assert len(fake.calls_to("chat.postMessage")) == len(channels)
         with store.transaction() as session:
             assert sorted(replicas.alive(session, now)) == ["replica-0", "replica-1"]
+
+
+def test_a_busy_minutes_prompts_do_not_wait_for_their_members_home_tabs(store: Store) -> None:
+    with FakeSlack() as fake:
+        channels = [seed_group(store, fake, team=BUSY, n=n) for n in range(6)]
+        viewers = [f"U{BUSY[2:]}{n:03d}{m}" for n in range(6) for m in (1, 2)]
+        with store.transaction() as session:
+            for person in viewers:  # they have opened their Home tab before
+                home.remember_opened(session, team_id=BUSY, user_id=person, now=START)
+        fake.slow(0.25, "views.publish")
+        sender = SlackSender(make_client(fake.bot_token, fake.api_url), store)
+
+        report = run_due(store, sender, now=first_prompt_at(time(18)))
+
+        assert len(report.sent) == len(channels)
+        prompts = [c.at for c in fake.calls_to("chat.postMessage")]
+        homes = [c.at for c in fake.calls_to("views.publish")]
+        assert len(homes) < 5  # the tick is over, and most Homes are still to do...
+        assert sender.homes.wait_idle(timeout=30)  # ...then each is republished, once
+        homes = [c.at for c in fake.calls_to("views.publish")]
+        assert max(prompts) < sorted(homes)[4]  # the prompts did not wait for them
+        assert sorted(c.args["user_id"] for c in fake.calls_to("views.publish")) == viewers
+        assert all(fake.home(person) is not None for person in viewers)
