@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from bot.store.inserts import insert_if_absent
 from bot.store.models import Replica
 
-ALIVE_FOR = timedelta(minutes=3)  # three heartbeats missed: gone
+ALIVE_FOR = timedelta(minutes=1)  # four heartbeats missed (see heartbeat.py): gone
 FORGET_AFTER = timedelta(days=1)
 
 

@@ -125,7 +125,7 @@ def _ticker(
     store = Store.from_url(url)
     sender = SlackSender(client, store)
     with store.transaction() as session:  # running for a while already, as replicas are
-        replicas.here(session, worker, DMS_AT - timedelta(minutes=1))
+        replicas.here(session, worker, DMS_AT - timedelta(seconds=15))
     ready.wait(timeout=300)  # type: ignore[attr-defined]
     began = wallclock.monotonic()
     # The heartbeat, ticking often: until everything due by the prompt's moment is sent.

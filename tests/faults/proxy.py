@@ -105,7 +105,10 @@ class TcpProxy:
         self._cut(client)
 
     def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        src.settimeout(0.05)
+        try:
+            src.settimeout(0.05)
+        except OSError:  # cut before this pump started
+            return
         while not self._stopped:
             if self.mode == "blackhole":
                 if time.monotonic() - self.silent_since > self.break_after:

@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from datetime import datetime, time, timedelta
 
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.devtools.fake_slack import FakeSlack
@@ -68,28 +69,34 @@ def first_prompt_at(session_time: time) -> datetime:
     return slots.prompt_time(first, 24, "Europe/Amsterdam")
 
 
+def tick_together(
+    store: Store, db_url: str, client: WebClient, names: list[str], *, now: datetime
+) -> None:
+    """Replicas named `names` tick at the same moment, each a process of its own (its own
+    engine and connection pool; the first uses `store`)."""
+    stores = [store] + [Store.from_url(db_url) for _ in names[1:]]
+    barrier = threading.Barrier(len(stores))
+
+    def tick(replica: Store, worker: str) -> None:
+        barrier.wait()
+        run_due(replica, SlackSender(client, replica), now=now, worker=worker)
+
+    threads = [threading.Thread(target=tick, args=pair) for pair in zip(stores, names, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for other in stores[1:]:
+        other.dispose()
+
+
 def test_replicas_ticking_together_send_each_post_once(store: Store, db_url: str) -> None:
     with FakeSlack() as fake:
         channels = [seed_group(store, fake, team=BUSY, n=n) for n in range(12)]
         channels += [seed_group(store, fake, team=QUIET, n=n) for n in range(12)]
         client = make_client(fake.bot_token, fake.api_url)
-        stores = [store] + [Store.from_url(db_url) for _ in range(2)]  # three processes
-        barrier = threading.Barrier(len(stores))
-        now = first_prompt_at(time(18))
-
-        def tick(replica: Store, worker: str) -> None:
-            barrier.wait()
-            run_due(replica, SlackSender(client, replica), now=now, worker=worker)
-
-        threads = [
-            threading.Thread(target=tick, args=(s, f"replica-{i}")) for i, s in enumerate(stores)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        for other in stores[1:]:
-            other.dispose()
+        names = [f"replica-{i}" for i in range(3)]
+        tick_together(store, db_url, client, names, now=first_prompt_at(time(18)))
 
         posted = Counter(c.args["channel"] for c in fake.calls_to("chat.postMessage"))
         assert posted == Counter(channels)  # every channel its prompt, once
@@ -149,25 +156,10 @@ def test_each_workspaces_posts_go_out_from_one_replica(store: Store, db_url: str
         client = make_client(fake.bot_token, fake.api_url)
         now = first_prompt_at(time(18))
         names = [f"replica-{i}" for i in range(3)]
-        with store.transaction() as session:  # all three ticked a minute ago
+        with store.transaction() as session:  # all three ticked a heartbeat ago
             for name in names:
-                replicas.here(session, name, now - timedelta(minutes=1))
-        stores = [store] + [Store.from_url(db_url) for _ in names[1:]]
-        barrier = threading.Barrier(len(stores))
-
-        def tick(replica: Store, worker: str) -> None:
-            barrier.wait()
-            run_due(replica, SlackSender(client, replica), now=now, worker=worker)
-
-        threads = [
-            threading.Thread(target=tick, args=pair) for pair in zip(stores, names, strict=True)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        for other in stores[1:]:
-            other.dispose()
+                replicas.here(session, name, now - timedelta(seconds=15))
+        tick_together(store, db_url, client, names, now=now)
 
         posted = Counter(c.args["channel"] for c in fake.calls_to("chat.postMessage"))
         assert posted == Counter(channels)

@@ -111,6 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a few replicas' dozens of hands connecting at
+    # once would be reset, which Slack's servers do not do.
+    request_queue_size = 128
 
     def __init__(
         self,
