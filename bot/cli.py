@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import signal
 import sys
@@ -218,14 +219,17 @@ def socket(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _start_scheduler(store: Store, app: App) -> None:
-    from bot.schedule.heartbeat import start_heartbeat
+    from bot.schedule.heartbeat import start_heartbeat, stop_heartbeat
     from bot.slack.interest_run import InterestRunner
     from bot.slack.scheduled import SlackSender
     from bot.slack.tenants import tokens_of
 
     tokens = tokens_of(app)
     board = InterestRunner(app.client, store, tokens=tokens)
-    start_heartbeat(store, SlackSender(app.client, store, tokens=tokens), also=[board.run])
+    scheduler = start_heartbeat(
+        store, SlackSender(app.client, store, tokens=tokens), also=[board.run]
+    )
+    atexit.register(stop_heartbeat, store, scheduler)
 
 
 def _start(settings: Settings, *, socket_mode: bool) -> tuple[Store, App]:

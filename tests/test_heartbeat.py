@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from bot.domain import groups, kickoff
 from bot.domain.groups import GroupDraft
-from bot.schedule.heartbeat import start_heartbeat
+from bot.schedule import replicas
+from bot.schedule.heartbeat import start_heartbeat, stop_heartbeat
 from bot.schedule.ledger import Claim, Sent
+from bot.schedule.runner import WORKER
 from bot.store import Store
 from bot.store.models import Delivery, DeliveryState, GroupFormat
 from bot.store.types import utcnow
@@ -75,9 +77,13 @@ def test_the_heartbeat_delivers_what_is_due_on_its_own(store: Store) -> None:
     try:
         assert sender.first.wait(timeout=10), "the first tick did not come"
         assert board_pass.wait(timeout=10), "the periodic pass did not run"
+        with store.transaction() as session:
+            assert replicas.alive(session, utcnow()) == [WORKER]  # it says it is alive
     finally:
-        scheduler.shutdown(wait=True)
+        stop_heartbeat(store, scheduler)
     assert len(passes) == 1
+    with store.transaction() as session:  # ...and signs off when it stops
+        assert replicas.alive(session, utcnow()) == []
 
     with store.transaction() as session:
         sent = session.scalars(select(Delivery).where(Delivery.state == DeliveryState.SENT)).all()

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.schedule.runner import Sender, run_due
+from bot.schedule import replicas
+from bot.schedule.runner import WORKER, Sender, run_due
 from bot.store import Store
 from bot.store.types import utcnow
 
@@ -67,3 +68,15 @@ def start_heartbeat(
         "scheduler running: due posts every %ss, periodic passes every %ss", interval, also_every
     )
     return scheduler
+
+
+def stop_heartbeat(store: Store, scheduler: BackgroundScheduler) -> None:
+    """Stop ticking and say so, so the other replicas take this one's workspaces now. A
+    tick still sending is not waited for: what it claimed and did not confirm is finished
+    by another replica once its lease runs out."""
+    scheduler.shutdown(wait=False)
+    try:
+        with store.transaction() as session:
+            replicas.leave(session, WORKER)
+    except Exception:
+        log.exception("could not sign this replica off; the others notice in a minute")

@@ -39,6 +39,12 @@ def here(session: Session, name: str, now: datetime) -> None:
         session.execute(update(Replica).where(Replica.name == name).values(seen_at=now))
 
 
+def leave(session: Session, name: str) -> None:
+    """`name` stops (a deploy, a scale-down): the others take its workspaces at their next
+    look instead of a minute later."""
+    session.execute(delete(Replica).where(Replica.name == name))
+
+
 def alive(session: Session, now: datetime) -> list[str]:
     return list(session.scalars(select(Replica.name).where(Replica.seen_at >= now - ALIVE_FOR)))
 

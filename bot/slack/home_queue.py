@@ -61,6 +61,8 @@ class HomeQueue:
             try:
                 with acting_for(team_id, enterprise_id):
                     home_tab.republish_for(self.store, self.gateway, team_id, [person])
+            except Exception:  # this thread serves every later Home: it must go on
+                log.exception("could not republish %s's Home tab in %s", person, team_id)
             finally:
                 with self._cond:
                     self._working = False

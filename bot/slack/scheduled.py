@@ -67,7 +67,6 @@ EVENT_TYPE = "p2p_post"
 CHANGES_HOME = frozenset({Kind.PROMPT, Kind.ATTENDANCE, Kind.VOTE, Kind.VOTE_CLOSE, Kind.SUMMARY})
 FIND_MARGIN = timedelta(minutes=2)
 # Slack's answers when the token no longer acts for the workspace.
-PLACES_KEPT = 100_000
 TOKEN_GONE = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
 
 
@@ -77,7 +76,6 @@ class SlackSender:
     ) -> None:
         self.gateway = Gateway(client, tokens=tokens)
         self.store = store
-        self._places: dict[int, tuple[str, str | None, str | None]] = {}
         self.homes = HomeQueue(store, self.gateway)
         self._handlers: dict[Kind, Callable[[Claim, datetime], Sent | None]] = {
             Kind.KICKOFF: self._kickoff,
@@ -133,21 +131,13 @@ class SlackSender:
         self.homes.put(team, enterprise, people)
 
     def _place_of(self, group_id: int) -> tuple[str, str | None, str | None]:
-        """The group's workspace, its org (Enterprise Grid) and its channel: set when the
-        group is made and never changed, so asked once (a fan-out sends six DMs a group)."""
-        if (known := self._places.get(group_id)) is not None:
-            return known
+        """The group's workspace, its org (Enterprise Grid) and its channel."""
         with self.store.reading() as session:
             place = select(Group.team_id, Group.enterprise_id, Group.channel_id).where(
                 Group.id == group_id
             )
             row = session.execute(place).first()
-        if row is None:
-            return ("", None, None)
-        if len(self._places) >= PLACES_KEPT:
-            self._places.clear()
-        self._places[group_id] = (row.team_id, row.enterprise_id, row.channel_id)
-        return self._places[group_id]
+        return (row.team_id, row.enterprise_id, row.channel_id) if row else ("", None, None)
 
     def _channel_lost(self, group_id: int, error: str, now: datetime) -> None:
         """The bot was removed from the channel (or it was archived): pause the group so
