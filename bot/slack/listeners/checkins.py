@@ -1,4 +1,5 @@
-"""After the session: the check-in form (from the DM), and marking a catch-up as done."""
+"""After the session: the check-in form (from the DM or the Home tab), and marking a catch-up
+as done."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.listeners import home
 from bot.slack.listeners.shared import ids_from
 from bot.slack.render import checkins as render
-from bot.slack.replies import open_form, tell
+from bot.slack.replies import answer, open_form, tell
 from bot.store.types import utcnow
 
 
 def register(app: App) -> None:
     app.action(ids.CHECKIN)(on_checkin_clicked)
+    app.action(ids.HOME_CHECKIN)(on_checkin_clicked)
     app.view(ids.CHECKIN)(on_checkin_submitted)
     app.action(ids.CAUGHT_UP)(on_caught_up_clicked)
 
@@ -49,9 +51,9 @@ def on_checkin_clicked(
                 raise InvalidInput({"learned": f"Week {number}'s check-in has closed."})
             current = checkins.get(session, group_id, number, user_id)
     except DomainError as error:
-        tell(respond, error.message)
+        answer(respond, client, user_id, error.message)
         return
-    container = body.get("container", {})
+    container = body.get("container", {})  # the DM's message; none in the Home tab
     view = render.checkin_modal(
         group,
         week,
@@ -59,7 +61,8 @@ def on_checkin_clicked(
         dm_channel=container.get("channel_id", ""),
         dm_ts=container.get("message_ts", ""),
     )
-    open_form(client, body["trigger_id"], view, respond, again="click *Check in*")
+    again = "click *Check in*" if respond.response_url else "click *Check in* in the Home tab"
+    open_form(client, body["trigger_id"], view, respond, again=again, user_id=user_id)
 
 
 def on_checkin_submitted(

@@ -11,19 +11,16 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.domain import calendar, checkins, export, groups, home, program
-from bot.domain.access import require_member
-from bot.domain.errors import DomainError, InvalidInput
+from bot.domain import calendar, export, groups, home, program
+from bot.domain.errors import DomainError
 from bot.slack import ids
 from bot.slack.context import deps, team
 from bot.slack.gateway import Gateway, SlackCallFailed
 from bot.slack.home_tab import is_admin, publish, who
-from bot.slack.listeners.shared import ids_from
-from bot.slack.render import checkins as checkin_render
 from bot.slack.render import program as program_render
 from bot.slack.render import recruitment as recruitment_render
 from bot.slack.render.message import Message
-from bot.slack.replies import dm, open_form, tell
+from bot.slack.replies import dm, tell
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -36,7 +33,6 @@ MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>|^@?([UW][A-Z0-9_]{2,})$")
 
 def register(app: App) -> None:
     app.event("app_home_opened")(on_home_opened)
-    app.action(ids.HOME_CHECKIN)(on_checkin_clicked)
     app.action(ids.HOME_START)(on_start_clicked)
     app.action(ids.CALENDAR)(on_calendar_clicked)
     app.action(ids.PROGRAM_EXPORT)(on_export_clicked)
@@ -73,33 +69,6 @@ def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContex
 def _tell(client: WebClient, user_id: str, text: str) -> None:
     """Home has no response_url: the answer goes to the person's DM with the app."""
     dm(Gateway(client), user_id, Message(text=text))
-
-
-def on_checkin_clicked(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    respond: Respond,
-) -> None:
-    ack()
-    user_id = body["user"]["id"]
-    group_id, number = ids_from(action["value"])
-    try:
-        with deps(context).store.transaction() as session:
-            group = groups.get_group(session, team_id=team(context), group_id=group_id)
-            require_member(group, user_id, "check in")
-            week = group.week(number)
-            if week is None or not checkins.is_open(group, week, utcnow()):
-                raise InvalidInput({"learned": f"Week {number}'s check-in has closed."})
-            current = checkins.get(session, group_id, number, user_id)
-    except DomainError as error:
-        _tell(client, user_id, error.message)
-        return
-    view = checkin_render.checkin_modal(group, week, current, dm_channel="", dm_ts="")
-    again = "click *Check in* in the Home tab"
-    open_form(client, body["trigger_id"], view, respond, again=again, user_id=user_id)
 
 
 def on_start_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
