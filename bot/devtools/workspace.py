@@ -127,10 +127,13 @@ class SimulatedWorkspace:
 
     def stop(self) -> None:
         self.settle()
-        if self._server is not None:
-            self._server.close()
-        if self._thread is not None:
+        if self._server is not None and self._thread is not None:
+            # Closed by its own loop thread: closed from here, the loop's poll could meet
+            # the closed sockets (EBADF).
+            self._server.trigger.pull_trigger(self._server.close)
             self._thread.join(timeout=5)
+            if self._thread.is_alive():
+                self._server.close()
 
     def __enter__(self) -> Self:
         return self.start()
