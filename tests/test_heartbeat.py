@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, time, timedelta
+from time import monotonic, sleep
 
 from sqlalchemy import select
 
@@ -30,6 +31,13 @@ class RecordingSender:
         self.delivered.append(claim.due.key)
         self.first.set()
         return Sent("C_LEARN", f"{now.timestamp():.6f}")
+
+
+def _sent_keys(store: Store) -> set[str]:
+    with store.transaction() as session:
+        return set(
+            session.scalars(select(Delivery.key).where(Delivery.state == DeliveryState.SENT))
+        )
 
 
 def test_the_heartbeat_delivers_what_is_due_on_its_own(store: Store) -> None:
@@ -79,13 +87,16 @@ def test_the_heartbeat_delivers_what_is_due_on_its_own(store: Store) -> None:
         assert board_pass.wait(timeout=10), "the periodic pass did not run"
         with store.transaction() as session:
             assert replicas.alive(session, utcnow()) == [WORKER]  # it says it is alive
+        # The post went out; its receipt is written just after. Stopping does not wait
+        # for a tick in flight, so wait here for what this test reads.
+        deadline = monotonic() + 10
+        while _sent_keys(store) != set(sender.delivered) and monotonic() < deadline:
+            sleep(0.05)
     finally:
         stop_heartbeat(store, scheduler)
     assert len(passes) == 1
     with store.transaction() as session:  # ...and signs off when it stops
         assert replicas.alive(session, utcnow()) == []
 
-    with store.transaction() as session:
-        sent = session.scalars(select(Delivery).where(Delivery.state == DeliveryState.SENT)).all()
-    assert {d.key for d in sent} == set(sender.delivered)
+    assert _sent_keys(store) == set(sender.delivered)
     assert any(key.startswith(f"prompt:{group.id}:1") for key in sender.delivered)
