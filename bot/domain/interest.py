@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import cohorts, slots
@@ -33,6 +33,7 @@ WHY_MAX = 1000
 MERGE_SCORE = 88  # rapidfuzz ratio of two topics' keys at or above which they are one
 RELATED_SCORE = 60
 PROPOSAL_TTL = timedelta(days=7)
+DM_LEASE = timedelta(minutes=5)  # a pass that took a proposal DM and went quiet
 BOARD_SIZE = 20
 
 # Times of the day offered in the form, in the person's own zone: (label, first, end hour).
@@ -540,30 +541,61 @@ def open_proposal_for(
     return proposal
 
 
-def claim_unsent(session: Session, *, now: datetime) -> list[CohortProposal]:
-    """Open proposals whose DM has not gone out, each claimed by this caller."""
-    found = session.scalars(
-        select(CohortProposal).where(
-            CohortProposal.state == ProposalState.OPEN, CohortProposal.dm_sent_at.is_(None)
-        )
-    ).all()
+@dataclass(frozen=True)
+class ProposalClaim:
+    proposal: CohortProposal
+    # Set when taking over a claim whose DM was never confirmed: it may have gone out.
+    recovering_since: datetime | None = None
+
+
+def _unsent(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        CohortProposal.state == ProposalState.OPEN,
+        CohortProposal.dm_sent_at.is_(None),
+        or_(
+            CohortProposal.dm_claimed_at.is_(None),
+            CohortProposal.dm_claimed_at <= now - DM_LEASE,
+        ),
+    )
+
+
+def claim_unsent(session: Session, *, now: datetime) -> list[ProposalClaim]:
+    """Open proposals whose DM has not gone out, each claimed by this caller; a claim left
+    unconfirmed past its lease is taken over."""
+    found = session.scalars(select(CohortProposal).where(_unsent(now))).all()
     mine = []
     for proposal in found:
+        before = proposal.dm_claimed_at
         claimed = session.execute(
             update(CohortProposal)
-            .where(CohortProposal.id == proposal.id, CohortProposal.dm_sent_at.is_(None))
-            .values(dm_sent_at=now)
+            .where(CohortProposal.id == proposal.id, _unsent(now))
+            .values(dm_claimed_at=now)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            mine.append(proposal)
+            mine.append(ProposalClaim(proposal, recovering_since=before))
     return mine
+
+
+def confirm_sent(session: Session, *, proposal_id: int, facilitator_id: str, now: datetime) -> None:
+    """Slack took the DM to `facilitator_id` (unless the proposal moved on meanwhile)."""
+    session.execute(
+        update(CohortProposal)
+        .where(
+            CohortProposal.id == proposal_id,
+            CohortProposal.facilitator_id == facilitator_id,
+            CohortProposal.dm_sent_at.is_(None),
+        )
+        .values(dm_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def unsend(session: Session, *, proposal_id: int) -> None:
     """The DM did not go out: the next pass tries again."""
     proposal = session.get(CohortProposal, proposal_id)
     if proposal is not None and proposal.state is ProposalState.OPEN:
+        proposal.dm_claimed_at = None
         proposal.dm_sent_at = None
 
 
@@ -578,6 +610,7 @@ def pass_on(session: Session, *, proposal: CohortProposal, now: datetime) -> str
     if following:
         proposal.facilitator_id = following[0]
         proposal.offered_at = now
+        proposal.dm_claimed_at = None
         proposal.dm_sent_at = None
         return following[0]
     proposal.state = ProposalState.WITHDRAWN

@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.client import HTTPException
 from typing import Any, Protocol
 from urllib.error import URLError
@@ -67,6 +67,10 @@ RATE_LIMITED_RETRIES_SCHEDULED = 20
 
 
 FIND_PAGES = 20  # of 200 messages
+# Our posts carry {event_type: POST_TAG, event_payload: {key}} so one whose outcome we never
+# learnt can be found before it is sent again.
+POST_TAG = "p2p_post"
+FIND_MARGIN = timedelta(minutes=2)  # clocks differ; a post may land just before its claim
 
 _acting_for: ContextVar[str | None] = ContextVar("p2p_acting_for_team", default=None)
 _acting_org: ContextVar[str | None] = ContextVar("p2p_acting_for_enterprise", default=None)
@@ -135,6 +139,16 @@ class MessageUnavailable(SlackCallFailed):
 
 class ViewUnavailable(SlackCallFailed):
     """The modal could not open: the trigger expired (over 3 s) or was used."""
+
+
+def tagged(key: str) -> dict[str, Any]:
+    """The metadata that lets `Gateway.find_posted` find a post by its key."""
+    return {"event_type": POST_TAG, "event_payload": {"key": key}}
+
+
+def is_person(target: str) -> bool:
+    """A user id (U…, or W… on Enterprise Grid) posts to that person's DM with the app."""
+    return target.startswith(("U", "W"))
 
 
 def make_client(token: str | None, base_url: str) -> WebClient:
@@ -268,6 +282,20 @@ class Gateway:
             args["cursor"] = cursor
         log.warning("looked for %s in %d pages of %s and stopped", key, FIND_PAGES, channel)
         return None
+
+    def find_posted(
+        self, target: str, key: str, *, since: datetime, thread_ts: str | None = None
+    ) -> tuple[str, str] | None:
+        """(channel, ts) of our post tagged `key` in `target` (a channel, or a person's DM
+        with the app) since about `since`, if Slack has it."""
+        where = self.dm_channel(target) if is_person(target) else target
+        found = self.find_tagged(
+            where, POST_TAG, key, since=since - FIND_MARGIN, thread_ts=thread_ts
+        )
+        if found is None:
+            return None
+        log.info("found %s already posted in %s; not posting it again", key, where)
+        return where, found
 
     def open_view(self, trigger_id: str, view: View) -> str:
         response = self._call("views_open", trigger_id=trigger_id, view=view)

@@ -4,7 +4,9 @@ would-be facilitator by DM, tell the people left out why, and pass week-old prop
 Its cost follows what changed: topics are matched only when flagged (a want added or
 dropped, a group started, a proposal turned down), and the other two steps are indexed
 look-ups that find nothing on a quiet tick. Each proposal DM is claimed in the database
-before it is sent, so replicas running the pass side by side send it once.
+before it is sent, so replicas running the pass side by side send it once, and confirmed
+after; a claim a crashed process left unconfirmed is taken over once its lease is out, and
+the DM is looked for in Slack before it is sent again.
 """
 
 from __future__ import annotations
@@ -14,19 +16,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.domain import interest
 from bot.slack.gateway import (
     Gateway,
+    OutcomeUnknown,
     SlackCallFailed,
     TokenSource,
     UserUnavailable,
     acting_for,
+    tagged,
 )
 from bot.slack.render import board as render
 from bot.slack.render.message import Message
 from bot.store import Store
 from bot.store.models import InterestTopic
+from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -101,51 +107,100 @@ class InterestRunner:
         sent: list[str] = []
         for _ in range(10):  # a candidate who can't be reached passes it on at once
             with self.store.transaction() as session:
-                outgoing = []
-                for proposal in interest.claim_unsent(session, now=now):
-                    topic = session.get(InterestTopic, proposal.topic_id)
-                    assert topic is not None
-                    message = render.proposal_dm(
-                        proposal_id=proposal.id,
-                        topic=topic.name,
-                        slot=interest.slot_of(proposal),
-                        members=proposal.member_ids,
-                        zones=interest.proposal_zones(session, proposal),
-                        now=now,
-                    )
-                    outgoing.append(
-                        (
-                            proposal.id,
-                            proposal.team_id,
-                            proposal.facilitator_id,
-                            topic.name,
-                            message,
-                        )
-                    )
+                outgoing = [
+                    self._outgoing(session, claim, now)
+                    for claim in interest.claim_unsent(session, now=now)
+                ]
             if not outgoing:
                 break
             unreachable = False
-            for proposal_id, team_id, user_id, topic_name, message in outgoing:
-                with acting_for(team_id):
+            for dm in outgoing:
+                with acting_for(dm.team_id):
                     try:
-                        self.gateway.dm(user_id, message)
-                        sent.append(f"{topic_name} → {user_id}")
-                        continue
+                        self._send(dm)
                     except UserUnavailable:
                         unreachable = True
                         with self.store.transaction() as session:
                             proposal = interest.get_proposal(
-                                session, team_id=team_id, proposal_id=proposal_id
+                                session, team_id=dm.team_id, proposal_id=dm.proposal_id
                             )
                             interest.pass_on(session, proposal=proposal, now=now)
+                        continue
+                    except OutcomeUnknown as unknown:
+                        # Kept claimed: once the lease is out a pass looks for it, then sends.
+                        log.warning(
+                            "proposal %s: DM to %s may have gone out (%s); looked for in %s",
+                            dm.proposal_id,
+                            dm.user_id,
+                            unknown.error,
+                            interest.DM_LEASE,
+                        )
+                        continue
                     except SlackCallFailed as failed:
                         log.warning(
-                            "proposal %s: DM failed (%s); next pass retries",
-                            proposal_id,
+                            "proposal %s: DM to %s failed (%s); next pass retries",
+                            dm.proposal_id,
+                            dm.user_id,
                             failed.error,
                         )
                         with self.store.transaction() as session:
-                            interest.unsend(session, proposal_id=proposal_id)
+                            interest.unsend(session, proposal_id=dm.proposal_id)
+                        continue
+                with self.store.transaction() as session:
+                    interest.confirm_sent(
+                        session, proposal_id=dm.proposal_id, facilitator_id=dm.user_id, now=now
+                    )
+                sent.append(f"{dm.topic} → {dm.user_id}")
             if not unreachable:
                 break
         return sent
+
+    @staticmethod
+    def _outgoing(session: Session, claim: interest.ProposalClaim, now: datetime) -> ProposalDM:
+        proposal = claim.proposal
+        topic = session.get_one(InterestTopic, proposal.topic_id)
+        return ProposalDM(
+            proposal_id=proposal.id,
+            team_id=proposal.team_id,
+            user_id=proposal.facilitator_id,
+            topic=topic.name,
+            message=render.proposal_dm(
+                proposal_id=proposal.id,
+                topic=topic.name,
+                slot=interest.slot_of(proposal),
+                members=proposal.member_ids,
+                zones=interest.proposal_zones(session, proposal),
+                now=now,
+            ),
+            recovering_since=claim.recovering_since,
+        )
+
+    def _send(self, dm: ProposalDM) -> None:
+        """Post the DM once: a claim taken over, or a post whose outcome we never learnt, is
+        looked for in the person's DM before it is sent (again). Raises OutcomeUnknown when
+        it may have gone out and we could not look."""
+        key = f"proposal:{dm.proposal_id}:{dm.user_id}"
+        if dm.recovering_since is not None and self._posted(dm, key, dm.recovering_since):
+            return
+        started = utcnow()
+        try:
+            self.gateway.post(dm.user_id, dm.message, metadata=tagged(key))
+        except OutcomeUnknown:
+            if not self._posted(dm, key, started):
+                self.gateway.post(dm.user_id, dm.message, metadata=tagged(key))
+
+    def _posted(self, dm: ProposalDM, key: str, since: datetime) -> bool:
+        try:
+            return self.gateway.find_posted(dm.user_id, key, since=since) is not None
+        except SlackCallFailed as failed:
+            raise OutcomeUnknown("conversations.history", failed.error, user=dm.user_id) from failed
+
+
+@dataclass(frozen=True)
+class ProposalDM:
+    proposal_id: int
+    team_id: str
+    user_id: str  # the would-be facilitator asked
+    topic: str
+    message: Message
+    recovering_since: datetime | None

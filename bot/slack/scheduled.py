@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from slack_sdk import WebClient
@@ -43,6 +43,7 @@ from bot.slack.gateway import (
     TokenSource,
     UserUnavailable,
     acting_for,
+    tagged,
 )
 from bot.slack.home_queue import HomeQueue
 from bot.slack.ratelimit import urgency
@@ -60,12 +61,10 @@ from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPE = "p2p_post"
 # What, once sent, changes what members see waiting in their Home tab: a group's posts. Not
 # each person's check-in DM — republishing Home per DM would hold a fan-out of thousands to
 # views.publish's Tier 4 pace; the DM says it, and Home shows it when next opened.
 CHANGES_HOME = frozenset({Kind.PROMPT, Kind.ATTENDANCE, Kind.VOTE, Kind.VOTE_CLOSE, Kind.SUMMARY})
-FIND_MARGIN = timedelta(minutes=2)
 # Slack's answers when the token no longer acts for the workspace.
 TOKEN_GONE = {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
 
@@ -161,7 +160,9 @@ class SlackSender:
     ) -> tuple[str, str]:
         key = claim.due.key + (f"#{part}" if part else "")
         if claim.recovering_since is not None:
-            found = self._find(channel, key, since=claim.recovering_since, thread_ts=thread_ts)
+            found = self.gateway.find_posted(
+                channel, key, since=claim.recovering_since, thread_ts=thread_ts
+            )
             if found is not None:
                 return found
         post = partial(
@@ -170,7 +171,7 @@ class SlackSender:
             message,
             thread_ts=thread_ts,
             broadcast=broadcast,
-            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}},
+            metadata=tagged(key),
         )
         started = utcnow()
         try:
@@ -178,22 +179,10 @@ class SlackSender:
         except OutcomeUnknown:
             # Slack may have it: look before posting again. A second unknown outcome is left
             # to the ledger, whose retry looks again first.
-            found = self._find(channel, key, since=started, thread_ts=thread_ts)
+            found = self.gateway.find_posted(channel, key, since=started, thread_ts=thread_ts)
             if found is not None:
                 return found
             return post()
-
-    def _find(
-        self, channel: str, key: str, *, since: datetime, thread_ts: str | None
-    ) -> tuple[str, str] | None:
-        where = self.gateway.dm_channel(channel) if _is_person(channel) else channel
-        found = self.gateway.find_tagged(
-            where, EVENT_TYPE, key, since=since - FIND_MARGIN, thread_ts=thread_ts
-        )
-        if found is None:
-            return None
-        log.info("found %s already posted in %s; not posting it again", key, where)
-        return where, found
 
     # --- the kick-off --------------------------------------------------------------------------
 
@@ -446,8 +435,3 @@ class SlackSender:
         with self.store.transaction() as session:
             retro.complete(session, group=session.get_one(Group, claim.due.group_id), now=now)
         return Sent(channel, ts)
-
-
-def _is_person(target: str) -> bool:
-    """A user id (U…, or W… on Enterprise Grid) posts to that person's DM with the app."""
-    return target.startswith(("U", "W"))

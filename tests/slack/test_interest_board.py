@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.devtools.workspace import SimulatedWorkspace
+from bot.domain import interest
 from bot.slack import ids
 from bot.store.models import Ambassador, CohortProposal, ProposalState
 from tests.slack.clock import START, Clock
@@ -150,3 +151,38 @@ def test_a_proposal_moves_on_when_declined_or_left_a_week(
     assert "Start it?" in dm_text(ws, EVA)
     ws.click(GUS, second, ids.PROPOSAL_START)  # too late now
     assert any("moved on to someone else" in r.plain for r in ws.fake.responses(GUS))
+
+
+def test_a_proposal_dm_goes_out_once_through_a_lost_answer_and_a_crash(
+    ws: SimulatedWorkspace, clock: Clock
+) -> None:
+    for user in (ANA, GUS, EVA, BEN):
+        want(ws, user, "Rust", ["lunch", "afternoon", "evening"])
+
+    def proposals(user: str) -> int:
+        return sum("Start it?" in m.plain for m in ws.fake.dm(user))
+
+    # The pass that matched the board and took Ana's DM died before it posted.
+    with ws.store.transaction() as session:
+        interest.plan(session, now=START + timedelta(minutes=4))
+        [claim] = interest.claim_unsent(session, now=START + timedelta(minutes=4))
+        assert claim.proposal.facilitator_id == ANA
+    clock.tick(START + timedelta(minutes=5))
+    assert proposals(ANA) == 0  # another pass leaves it to its owner while the lease runs
+    clock.tick(START + timedelta(minutes=10))  # the lease is out: looked for, not there, sent
+    assert proposals(ANA) == 1
+
+    # Ana says no. Slack takes Gus's DM but the answer never arrives, and the look for it
+    # fails too: the claim is kept, neither dropped (a resend without looking) nor confirmed.
+    ws.fake.drop_after("chat.postMessage", when=lambda args: "Start it?" in args.get("text", ""))
+    ws.fake.fail("conversations.history", "internal_error")
+    ws.click(ANA, ws.fake.find_message(ANA, "Start it?"), ids.PROPOSAL_DECLINE)
+    assert proposals(GUS) == 1
+    clock.tick(START + timedelta(minutes=12))
+    assert proposals(GUS) == 1
+    clock.tick(START + timedelta(minutes=20))  # taken over: found in the DM, not sent again
+    clock.tick(START + timedelta(minutes=30))
+    assert proposals(GUS) == 1 and proposals(EVA) == 0
+    with ws.store.transaction() as session:
+        [stored] = session.query(CohortProposal).all()
+        assert stored.dm_sent_at is not None and stored.facilitator_id == GUS

@@ -79,7 +79,10 @@ class CohortProposal(Base):
         str_enum(ProposalState), default=ProposalState.OPEN
     )
     offered_at: Mapped[datetime] = mapped_column(default=utcnow)
-    dm_sent_at: Mapped[datetime | None]
+    # The pass sending the DM to facilitator_id took it then; if it never confirmed (the
+    # process died), another pass takes it over once the lease is out, looking first.
+    dm_claimed_at: Mapped[datetime | None]
+    dm_sent_at: Mapped[datetime | None]  # Slack took the DM
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
