@@ -47,6 +47,28 @@ def test_start_opens_a_form_prefilled_with_the_topic_and_the_users_time_zone(
     assert set(inputs) == set(START_VALUES) | {"share_checkins", "place"}
 
 
+def test_start_in_a_dm_asks_for_the_channel_in_the_form(ws: SimulatedWorkspace) -> None:
+    ws.fake.add_channel("C_QUIET", name="quiet", members=[ANA], bot_is_member=False)
+    dm = ws.fake.ws.im_channel(ANA).id
+    reply = ws.command(ANA, "start Distributed systems", channel_id=dm)
+
+    assert reply.status == 200 and not reply.body_text.strip()
+    modal = ws.fake.open_modal(ANA)
+    assert modal is not None and modal.callback_id == ids.START_VIEW
+    assert "Pick the channel where it will recruit" in modal.plain
+    inputs = {b["block_id"]: b["element"] for b in modal.blocks if b["type"] == "input"}
+    assert inputs[ids.START_CHANNEL]["type"] == "conversations_select"
+    assert inputs["topic"]["initial_value"] == "Distributed systems"
+    assert inputs["timezone"]["initial_value"] == "Europe/Lisbon"
+
+    refused = ws.submit(ANA, modal, {**START_VALUES, ids.START_CHANNEL: "C_QUIET"})
+    assert "Add me there with /invite @p2p" in (refused.json or {})["errors"][ids.START_CHANNEL]
+    ws.submit(ANA, modal, {**START_VALUES, ids.START_CHANNEL: CHANNEL})
+    posted = recruitment(ws)
+    assert "Distributed systems" in posted.plain and f"<@{ANA}>" in posted.plain
+    assert ws.fake.messages("C_QUIET") == []
+
+
 def test_submitting_the_form_posts_the_recruitment_message(ws: SimulatedWorkspace) -> None:
     message = start_group(ws)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.domain import groups
 from bot.domain import home as member_home
@@ -52,37 +53,51 @@ def start_command(
     **_: Any,
 ) -> None:
     channel_id = command["channel_id"]
-    if command.get("channel_name") == "directmessage":
-        ack(text="Run `/p2p start` in the channel where the group will meet.")
-        return
-    with deps(context).store.transaction() as session:
-        live = groups.live_group(session, team_id=team(context), channel_id=channel_id)
-    if live is not None:
-        ack(
-            text=f"<#{channel_id}> already has a live group, *{live.topic}* — see `/p2p status`. "
-            "Start the new one in another channel."
+    pick_channel = not _is_channel(command)  # run in a DM: the form asks where
+    if pick_channel:
+        channel_id = ""
+        ack()
+    else:
+        with deps(context).store.transaction() as session:
+            live = groups.live_group(session, team_id=team(context), channel_id=channel_id)
+        if live is not None:
+            ack(
+                text=f"<#{channel_id}> already has a live group, *{live.topic}* — see "
+                "`/p2p status`. Start the new one in another channel."
+            )
+            return
+        ack()
+        if not Gateway(client).bot_is_member(channel_id):
+            respond(
+                text="I'm not in this channel yet, so I couldn't post the group here. "
+                "Add me with `/invite @p2p`, then run `/p2p start` again."
+            )
+            return
+
+    def form(timezone: str) -> View:
+        return render.start_modal(
+            channel_id=channel_id,
+            topic=args,
+            timezone=timezone,
+            team_id=team(context),
+            pick_channel=pick_channel,
         )
-        return
-    ack()
-    gateway = Gateway(client)
-    if not gateway.bot_is_member(channel_id):
-        respond(
-            text="I'm not in this channel yet, so I couldn't post the group here. "
-            "Add me with `/invite @p2p`, then run `/p2p start` again."
-        )
-        return
+
     # The trigger lasts 3 s: open the form first, then fill in the person's time zone.
-    view = render.start_modal(channel_id=channel_id, topic=args, timezone="", team_id=team(context))
-    view_id = open_form(client, command["trigger_id"], view, respond, again="run `/p2p start`")
+    view_id = open_form(client, command["trigger_id"], form(""), respond, again="run `/p2p start`")
+    gateway = Gateway(client)
     timezone = gateway.user_timezone(command["user_id"])
     if view_id and timezone:
         with suppress(SlackCallFailed):  # they can still type it in
-            gateway.update_view(
-                view_id,
-                render.start_modal(
-                    channel_id=channel_id, topic=args, timezone=timezone, team_id=team(context)
-                ),
-            )
+            gateway.update_view(view_id, form(timezone))
+
+
+def _is_channel(command: dict[str, Any]) -> bool:
+    """Run in a channel, not in a DM or a group DM (where no group can recruit)."""
+    name = str(command.get("channel_name") or "")
+    return not (
+        command["channel_id"].startswith("D") or name == "directmessage" or name.startswith("mpdm-")
+    )
 
 
 def on_start_submitted(
