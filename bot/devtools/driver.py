@@ -27,6 +27,7 @@ from bot.devtools.payloads import (
     input_blocks,
     state_value,
 )
+from bot.devtools.slack_text import as_slack_sends
 
 JsonDict = dict[str, Any]
 
@@ -98,7 +99,7 @@ class SlackDriver:
             "user_id": user_id,
             "user_name": self.fake.user(user_id).name,
             "command": command,
-            "text": text,
+            "text": self._as_sent(text, named=True),  # the manifest has should_escape
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "true" if self.org_wide else "false",
             "response_url": self.fake.new_response_url(user_id, channel.id),
@@ -110,6 +111,11 @@ class SlackDriver:
             if body.get("text") or body.get("blocks"):
                 self.fake.record_ack(user_id, channel.id, body)
         return reply
+
+    def _as_sent(self, typed: str, *, named: bool) -> str:
+        users = {u.name: u.id for u in self.fake.ws.users.values()}
+        channels = {c.name: c.id for c in self.fake.ws.channels.values() if not c.is_im}
+        return as_slack_sends(typed, users=users, channels=channels, named=named)
 
     # --- interactivity -----------------------------------------------------------------
 
@@ -245,6 +251,7 @@ class SlackDriver:
             if channel == user_id
             else self.fake.resolve_channel(channel)
         )
+        text = self._as_sent(text, named=False)
         message = self.fake.add_user_message(channel_id, user_id, text, thread_ts=thread_ts)
         where = self.fake.channel(channel_id)
         if not where.is_im and self.fake.bot_user_id not in where.members:

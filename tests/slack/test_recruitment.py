@@ -47,6 +47,16 @@ def test_start_opens_a_form_prefilled_with_the_topic_and_the_users_time_zone(
     assert set(inputs) == set(START_VALUES) | {"share_checkins", "place"}
 
 
+def test_the_topic_typed_after_start_is_kept_as_typed(ws: SimulatedWorkspace) -> None:
+    # Slack sends it escaped: "R&amp;D &lt;for&gt; <#C…|general>" — the form shows it plainly.
+    ws.fake.add_channel("C_GENERAL", name="general", members=[ANA])
+    ws.command(ANA, "start R&D <for> #general", channel_id=CHANNEL)
+    modal = ws.fake.open_modal(ANA)
+    assert modal is not None
+    inputs = {b["block_id"]: b["element"] for b in modal.blocks if b["type"] == "input"}
+    assert inputs["topic"]["initial_value"] == "R&D <for> #general"
+
+
 def test_start_in_a_dm_asks_for_the_channel_in_the_form(ws: SimulatedWorkspace) -> None:
     ws.fake.add_channel("C_QUIET", name="quiet", members=[ANA], bot_is_member=False)
     dm = ws.fake.ws.im_channel(ANA).id

@@ -12,6 +12,7 @@ from bot.domain import groups
 from bot.domain.errors import DomainError
 from bot.slack import ids
 from bot.slack.context import deps, team
+from bot.slack.incoming import plain
 from bot.slack.listeners import board, home, kickoff, recruitment, retro, topics, weekly
 from bot.slack.listeners.shared import facilitator_group
 from bot.slack.render.help import help_message, status_message
@@ -26,7 +27,7 @@ def register(app: App) -> None:
 def on_command(
     ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
 ) -> None:
-    name, _, args = (command.get("text") or "").strip().partition(" ")
+    name, _, args = plain(command.get("text") or "").strip().partition(" ")
     handler = SUBCOMMANDS.get(name.lower())
     if handler is None:
         ack(**help_message(unknown=name or None).as_kwargs())

@@ -27,6 +27,7 @@ from bot.schedule import ledger
 from bot.schedule.due import Kind
 from bot.slack.context import deps, team
 from bot.slack.gateway import Gateway, SlackCallFailed
+from bot.slack.incoming import plain
 from bot.slack.render import checkins as checkins_render
 from bot.slack.render.message import Message
 from bot.store.engine import is_unavailable
@@ -146,7 +147,7 @@ def _thread_reply(event: dict[str, Any], event_id: str, context: BoltContext) ->
             return
         if not _first_delivery(session, event_id):
             return
-        text = event.get("text", "")
+        text = plain(event.get("text") or "")
         if sent is not None and sent.week is not None:
             resources.keep_links(
                 session,
@@ -163,7 +164,7 @@ def _thread_reply(event: dict[str, Any], event_id: str, context: BoltContext) ->
 
 
 def _dm_reply(event: dict[str, Any], event_id: str, context: BoltContext) -> Confirmation | None:
-    user, text = event["user"], (event.get("text") or "").strip()
+    user, text = event["user"], plain(event.get("text") or "").strip()
     if not text:
         return None
     now = utcnow()

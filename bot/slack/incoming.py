@@ -1,0 +1,40 @@
+"""Text people typed, as Slack sends it to us, made plain.
+
+Slack sends a slash command's text (with `should_escape`) and a message's text in its own
+markup: `&`, `<` and `>` as `&amp;` `&lt;` `&gt;`, links as `<https://…|label>`, channels
+as `<#C…|name>`, broadcasts as `<!here>`. We keep what the person meant: the renderers
+escape it again where it goes back into Slack's markup. Mentions of people stay mentions
+(`<@U…>`), the one piece of markup kept: they show the person's name.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
+_ENTITY = re.compile("|".join(_ENTITIES))
+_USER = re.compile(r"@([UW][A-Z0-9_]+)")
+
+
+def plain(text: str) -> str:
+    """`Read <https://raft.github.io|raft.github.io> &amp; <https://x.io/a|this>, <!here>`
+    -> `Read https://raft.github.io & this (https://x.io/a), @here`."""
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], _MARKUP.sub(_readable, text))
+
+
+def _readable(match: re.Match[str]) -> str:
+    target, _, label = match.group(1).partition("|")
+    if target.startswith("@"):
+        user = _USER.match(target)
+        return f"<@{user.group(1)}>" if user else label or target
+    if target.startswith("#"):
+        return f"#{label}" if label else f"<{target}>"
+    if target.startswith("!"):  # <!here>, <!subteam^S…|@team>, <!date^…|fallback>
+        command = target[1:].split("^")[0]
+        return label or f"@{command}"
+    if target.startswith("mailto:"):
+        return label or target.removeprefix("mailto:")
+    if not label or label in (target, target.split("://", 1)[-1]):
+        return target
+    return f"{label} ({target})"
