@@ -503,6 +503,43 @@ def _plan_topic(
             planned.notices.append(Notice(topic.team_id, left.user_id, topic.id, topic.name, left))
 
 
+def notice_not_sent(
+    session: Session, *, team_id: str, user_id: str, topic_id: int, text: str
+) -> None:
+    """A notice Slack did not take: kept to be said at the next pass."""
+    session.execute(
+        update(Want)
+        .where(Want.team_id == team_id, Want.user_id == user_id, Want.topic_id == topic_id)
+        .values(notice_unsent=text)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """A notice as said to one person."""
+
+    team_id: str
+    user_id: str
+    topic_id: int
+    text: str
+
+
+def take_unsent_notices(session: Session) -> list[NoticeText]:
+    """Notices to say again, each taken by this caller (another pass does not see it)."""
+    taken = []
+    for want in session.scalars(select(Want).where(Want.notice_unsent.is_not(None))).all():
+        took = session.execute(
+            update(Want)
+            .where(Want.id == want.id, Want.notice_unsent.is_not(None))
+            .values(notice_unsent=None)
+            .execution_options(synchronize_session=False)
+        )
+        if took.rowcount == 1 and want.notice_unsent:  # type: ignore[attr-defined]
+            taken.append(NoticeText(want.team_id, want.user_id, want.topic_id, want.notice_unsent))
+    return taken
+
+
 def facilitator_order(members: Sequence[str], ambassadors: Sequence[str]) -> list[str]:
     """Who is asked to start the group, in turn: ambassadors who want the topic, then the
     person who asked first, then the workspace's other ambassadors, then everyone else in

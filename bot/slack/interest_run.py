@@ -70,37 +70,62 @@ class InterestRunner:
         with self.store.transaction() as session:
             report.passed_on = interest.expire(session, now=now)
         with self.store.transaction() as session:
+            notices = interest.take_unsent_notices(session)  # Slack did not take them before
             planned = interest.plan(session, now=now)
             report.topics_matched = planned.topics_matched
-            notices: list[tuple[str, str, Message]] = []
-            boards: dict[str, list[interest.BoardLine]] = {}  # one look per workspace
-            for notice in planned.notices:
-                topic = session.get(InterestTopic, notice.topic_id)
-                assert topic is not None
-                if notice.team_id not in boards:
-                    boards[notice.team_id] = interest.board(
-                        session, team_id=notice.team_id, user_id="", limit=1000
-                    ).lines
-                related = interest.related_lines(boards[notice.team_id], topic)
-                if notice.unstaffed is not None:
-                    message = render.unstaffed_dm(topic.name, notice.unstaffed, notice.cohort_size)
-                else:
-                    assert notice.left is not None
-                    message = render.notice_dm(topic.name, notice.left, related)
-                notices.append((notice.team_id, notice.user_id, message))
-        for team_id, user_id, message in notices:
-            with acting_for(team_id):
-                try:
-                    self.gateway.dm(user_id, message)
-                    report.told.append(user_id)
-                except SlackCallFailed as failed:
-                    log.warning(
-                        "could not tell %s why they fit no cohort: %s", user_id, failed.error
-                    )
+            notices += self._notices(session, planned.notices)
+        for notice in notices:
+            if self._tell(notice):
+                report.told.append(notice.user_id)
         report.proposed += self.send_pending(now)
         if report.did_something:
             log.info("interest board at %s: %s", now.isoformat(), report.summary())
         return report
+
+    @staticmethod
+    def _notices(session: Session, planned: list[interest.Notice]) -> list[interest.NoticeText]:
+        texts = []
+        boards: dict[str, list[interest.BoardLine]] = {}  # one look per workspace
+        for notice in planned:
+            topic = session.get_one(InterestTopic, notice.topic_id)
+            if notice.team_id not in boards:
+                boards[notice.team_id] = interest.board(
+                    session, team_id=notice.team_id, user_id="", limit=1000
+                ).lines
+            if notice.unstaffed is not None:
+                message = render.unstaffed_dm(topic.name, notice.unstaffed, notice.cohort_size)
+            else:
+                assert notice.left is not None
+                related = interest.related_lines(boards[notice.team_id], topic)
+                message = render.notice_dm(topic.name, notice.left, related)
+            texts.append(
+                interest.NoticeText(notice.team_id, notice.user_id, notice.topic_id, message.text)
+            )
+        return texts
+
+    def _tell(self, notice: interest.NoticeText) -> bool:
+        """DM why they fit no cohort; one Slack did not take is kept for the next pass."""
+        with acting_for(notice.team_id):
+            try:
+                self.gateway.dm(notice.user_id, Message(text=notice.text))
+                return True
+            except UserUnavailable as gone:
+                log.info("%s can't be told why they fit no cohort: %s", notice.user_id, gone)
+            except SlackCallFailed as failed:
+                log.warning(
+                    "could not tell %s why they fit no cohort (%s); the next pass retries",
+                    notice.user_id,
+                    failed.error,
+                )
+                with self.store.transaction() as session:
+                    interest.notice_not_sent(
+                        session,
+                        team_id=notice.team_id,
+                        user_id=notice.user_id,
+                        topic_id=notice.topic_id,
+                        text=notice.text,
+                    )
+        return False
 
     def send_pending(self, now: datetime) -> list[str]:
         """DM every open proposal not yet offered to its current candidate."""

@@ -186,3 +186,27 @@ def test_a_proposal_dm_goes_out_once_through_a_lost_answer_and_a_crash(
     with ws.store.transaction() as session:
         [stored] = session.query(CohortProposal).all()
         assert stored.dm_sent_at is not None and stored.facilitator_id == GUS
+
+
+def test_a_notice_slack_did_not_take_is_said_at_the_next_pass(
+    ws: SimulatedWorkspace, clock: Clock
+) -> None:
+    for user in (ANA, GUS, EVA, BEN):
+        want(ws, user, "Rust", ["lunch", "afternoon", "evening"])
+    want(ws, CHEN, "Rust", ["evening"])  # Shanghai evenings: nobody else then
+
+    def told(user: str) -> int:
+        return sum("not at an hour you gave" in m.plain for m in ws.fake.dm(user))
+
+    ws.fake.fail(
+        "chat.postMessage",
+        "internal_error",
+        when=lambda args: args.get("channel") == CHEN and "hour you gave" in args.get("text", ""),
+    )
+    clock.tick(START + timedelta(minutes=5))
+    assert told(CHEN) == 0 and ws.fake.find_message(ANA, "Start it?")
+    clock.tick(START + timedelta(minutes=6))
+    assert told(CHEN) == 1
+    clock.tick(START + timedelta(minutes=7))
+    assert told(CHEN) == 1
+    assert sum("Start it?" in m.plain for m in ws.fake.dm(ANA)) == 1

@@ -33,7 +33,16 @@ class Want(Base):
     """A person wants a group on a topic and could meet at these hours (their own zone)."""
 
     __tablename__ = "wants"
-    __table_args__ = (UniqueConstraint("topic_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("topic_id", "user_id"),
+        # Finds the few notices to say again without reading the board.
+        Index(
+            "ix_wants_notice_unsent",
+            "id",
+            postgresql_where=text("notice_unsent IS NOT NULL"),
+            sqlite_where=text("notice_unsent IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
@@ -53,6 +62,7 @@ class Want(Base):
     )
     # The last thing we told them about not fitting a cohort, so it is said once.
     notice: Mapped[str | None] = mapped_column(String(100))
+    notice_unsent: Mapped[str | None] = mapped_column(Text)  # Slack did not take it: say again
 
 
 class ProposalState(enum.StrEnum):
