@@ -120,6 +120,7 @@ def run_store(count: int, topics: int) -> None:
             began = time.perf_counter()
             with store.transaction() as session:
                 interest.expire(session, now=now)
+                interest.take_unsent_notices(session)
                 planned = interest.plan(session, now=now)
                 claimed = interest.claim_unsent(session, now=now)
             took = time.perf_counter() - began
