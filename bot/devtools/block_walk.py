@@ -28,23 +28,34 @@ class FoundElement:
         return self.element.get("action_id")
 
 
-def visible_text(blocks: Sequence[Mapping[str, Any]] | None) -> str:
-    """All text shown by `blocks` (button labels, fields, labels, rich text...), one per line."""
+def shown(mrkdwn: str) -> str:
+    """mrkdwn (or a message's `text`) as Slack's client shows it: `&amp;`, `&lt;` and `&gt;`
+    read as `&`, `<` and `>`. Markup (`<@U…>`, `<url|label>`, `*bold*`) is left as it is."""
+    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def visible_text(blocks: Sequence[Mapping[str, Any]] | None, *, as_shown: bool = True) -> str:
+    """All text shown by `blocks` (button labels, fields, labels, rich text...), one per line.
+    mrkdwn is read as the client shows it (`&lt;` as `<`) unless `as_shown` is False: then
+    it is the text as sent (what Slack's size limits count)."""
     parts: list[str] = []
     for block in blocks or ():
-        _collect_text(block, parts)
+        _collect_text(block, parts, as_shown)
     return "\n".join(p for p in parts if p)
 
 
-def _collect_text(node: Any, parts: list[str]) -> None:
+def _collect_text(node: Any, parts: list[str], as_shown: bool = True) -> None:
     if isinstance(node, list):
         for item in node:
-            _collect_text(item, parts)
+            _collect_text(item, parts, as_shown)
         return
     if not isinstance(node, Mapping):
         return
     node_type = node.get("type")
-    if node_type in ("plain_text", "mrkdwn", "text") and isinstance(node.get("text"), str):
+    if node_type == "mrkdwn" and isinstance(node.get("text"), str):
+        parts.append(shown(node["text"]) if as_shown else node["text"])
+        return
+    if node_type in ("plain_text", "text") and isinstance(node.get("text"), str):
         parts.append(node["text"])
         return
     if node_type == "markdown" and isinstance(node.get("text"), str):
@@ -66,14 +77,14 @@ def _collect_text(node: Any, parts: list[str]) -> None:
         if key in _SKIP_KEYS or key == "type":
             continue
         if key == "initial_option" and isinstance(value, Mapping):
-            _collect_text(value.get("text"), parts)
+            _collect_text(value.get("text"), parts, as_shown)
             continue
         if key == "initial_options" and isinstance(value, list):
             for option in value:
                 if isinstance(option, Mapping):
-                    _collect_text(option.get("text"), parts)
+                    _collect_text(option.get("text"), parts, as_shown)
             continue
-        _collect_text(value, parts)
+        _collect_text(value, parts, as_shown)
 
 
 def interactive_elements(blocks: Sequence[Mapping[str, Any]] | None) -> Iterator[FoundElement]:

@@ -37,7 +37,7 @@ def check_blocks(blocks: Any, surface: Surface = "message") -> list[str]:
         problems.extend(_check_one_block(block, f"blocks[{index}]"))
     problems.extend(_check_ids(blocks))
     if surface == "message":
-        size = len(visible_text(blocks))
+        size = len(visible_text(blocks, as_shown=False))
         if size > MESSAGE_BLOCK_TEXT_MAX:
             problems.append(
                 f"{size} characters of block text; Slack refuses about "

@@ -169,7 +169,7 @@ def _block_lines(block: dict[str, Any]) -> list[str]:
         if accessory:
             lines.append(_control(accessory))
         return lines
-    return _lines(visible_text([block]))
+    return _lines(visible_text([block], as_shown=False))  # plain() reads the entities
 
 
 def _text_of(element: dict[str, Any]) -> str:

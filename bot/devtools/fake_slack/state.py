@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.devtools.block_walk import visible_text
+from bot.devtools.block_walk import shown, visible_text
 
 JsonDict = dict[str, Any]
 
@@ -146,7 +146,7 @@ class Message:
     @property
     def plain(self) -> str:
         """Everything a person can read in it, top-level text and block text, one string."""
-        return "\n".join(p for p in (self.text, visible_text(self.blocks)) if p)
+        return "\n".join(p for p in (shown(self.text), visible_text(self.blocks)) if p)
 
     @property
     def is_reply(self) -> bool:
@@ -256,7 +256,7 @@ class Response:
 
     @property
     def plain(self) -> str:
-        return "\n".join(p for p in (self.text, visible_text(self.blocks)) if p)
+        return "\n".join(p for p in (shown(self.text), visible_text(self.blocks)) if p)
 
 
 @dataclass(frozen=True)

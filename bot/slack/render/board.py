@@ -35,7 +35,7 @@ from bot.domain.interest import (
     next_instant,
 )
 from bot.slack import ids
-from bot.slack.render.format import WEEKDAYS, mention, plural, schedule, truncate
+from bot.slack.render.format import WEEKDAYS, mention, plural, schedule, truncate, user_text
 from bot.slack.render.message import Message
 from bot.store.models import Group
 
@@ -123,14 +123,10 @@ def want_modal(
 
 
 def want_reply(outcome: WantOutcome, typed: str, related: Sequence[BoardLine]) -> str:
-    topic = outcome.topic
-    joined = (
-        f" (it joined *{topic.name}*, the same topic written differently)" if outcome.merged else ""
-    )
+    name = user_text(outcome.topic.name)
+    joined = f" (it joined *{name}*, the same topic written differently)" if outcome.merged else ""
     head = (
-        f"Updated: you want *{topic.name}*{joined}."
-        if outcome.already
-        else f"You want *{topic.name}*{joined}."
+        f"Updated: you want *{name}*{joined}." if outcome.already else f"You want *{name}*{joined}."
     )
     others = outcome.wanting - 1
     if others <= 0:
@@ -147,7 +143,7 @@ def want_reply(outcome: WantOutcome, typed: str, related: Sequence[BoardLine]) -
 
 
 def _topics(lines: Sequence[BoardLine]) -> str:
-    return " and ".join(f"*{line.name}* ({line.wanting})" for line in lines)
+    return " and ".join(f"*{user_text(line.name)}* ({line.wanting})" for line in lines)
 
 
 # --- the board ------------------------------------------------------------------------------
@@ -159,7 +155,7 @@ def board_blocks(board: Board) -> list[Block]:
             SectionBlock(
                 text=MarkdownTextObject(
                     text="Nobody has said what they want to learn yet. Be the first: "
-                    "`/p2p want <topic>`."
+                    "`/p2p want &lt;topic&gt;`."
                 )
             ),
             ActionsBlock(block_id="board_actions", elements=[want_button()]),
@@ -180,7 +176,8 @@ def board_blocks(board: Board) -> list[Block]:
                 block_id=f"topic_{line.topic_id}",
                 text=MarkdownTextObject(
                     text=truncate(
-                        f"*{line.name}*\n{plural(line.wanting, 'person', 'people')} want it{you}{formed}",
+                        f"*{user_text(line.name)}*\n"
+                        f"{plural(line.wanting, 'person', 'people')} want it{you}{formed}",
                         3000,
                     )
                 ),
@@ -202,7 +199,7 @@ def board_blocks(board: Board) -> list[Block]:
 
 def board_message(board: Board) -> Message:
     blocks: list[Block] = [HeaderBlock(text="What people want to learn"), *board_blocks(board)]
-    summary = ", ".join(f"{line.name} ({line.wanting})" for line in board.lines[:10])
+    summary = ", ".join(f"{user_text(line.name)} ({line.wanting})" for line in board.lines[:10])
     return Message(text=f"What people want to learn: {summary or 'nothing yet'}", blocks=blocks)
 
 
@@ -246,6 +243,7 @@ def proposal_dm(
     zones: Sequence[str],
     now: datetime,
 ) -> Message:
+    topic = user_text(topic)
     n = len(members)
     all_of = "both" if n == 2 else f"all {count_word(n)}"
     locals_ = local_times(slot, zones, now)
@@ -290,12 +288,12 @@ def proposal_dm(
 
 
 def declined_reply(topic: str) -> str:
-    return f"No problem — I'll ask someone else to start *{topic}*."
+    return f"No problem — I'll ask someone else to start *{user_text(topic)}*."
 
 
 def invite_dm(group: Group) -> Message:
     text = (
-        f"A *{group.topic}* group is starting in <#{group.channel_id}>, at an hour that fits "
+        f"A *{user_text(group.topic)}* group is starting in <#{group.channel_id}>, at an hour that fits "
         f"the times you gave: {schedule(group)}. Want in?"
     )
     return Message(
@@ -316,6 +314,7 @@ def invite_dm(group: Group) -> Message:
 
 def notice_dm(topic: str, left: LeftOut, related: Sequence[BoardLine]) -> Message:
     """Why someone waiting on a topic is not in a proposed group, and what would help."""
+    topic = user_text(topic)
     best = slot_text(left.best_slot) if left.best_slot else None
     if left.reason is Reason.NO_ROOM:
         text = (
@@ -344,6 +343,7 @@ def notice_dm(topic: str, left: LeftOut, related: Sequence[BoardLine]) -> Messag
 
 def unstaffed_dm(topic: str, slot: Slot, size: int) -> Message:
     """A cohort everyone asked turned down: any of them can start it."""
+    topic = user_text(topic)
     return Message(
         text=f"{count_word(size).capitalize()} people who want *{topic}*, you among them, can "
         f"all meet on {slot_text(slot)} — but nobody I asked could facilitate it. Would you? "
@@ -356,7 +356,10 @@ def _others(n: int) -> str:
 
 
 def group_started_reply(topic: str, invited: int, not_fitting: int) -> str:
-    text = f"I've invited {plural(invited, 'person', 'people')} waiting on *{topic}* to join."
+    text = (
+        f"I've invited {plural(invited, 'person', 'people')} waiting on *{user_text(topic)}* "
+        "to join."
+    )
     if not_fitting:
         text += (
             f" {plural(not_fitting, 'person', 'people')} who wanted it can't make this hour; "

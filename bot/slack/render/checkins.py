@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.checkins import Digest
 from bot.slack import ids
-from bot.slack.render.format import mention, truncate
+from bot.slack.render.format import link, mention, truncate, user_text
 from bot.slack.render.message import Message
 from bot.slack.render.weekly import topic_of
 from bot.store.models import CheckIn, Group, Resource, Week
@@ -31,11 +31,12 @@ CONFIDENCE = ["1 — lost", "2 — shaky", "3 — getting there", "4 — solid",
 
 
 def checkin_dm(group: Group, week: Week, closes: str, *, reminder: bool = False) -> Message:
+    topic = user_text(group.topic)
     opener = (
-        f"⏰ Reminder: your week {week.number} check-in for *{group.topic}* is still open."
+        f"⏰ Reminder: your week {week.number} check-in for *{topic}* is still open."
         if reminder
-        else f"📝 *Week {week.number} check-in — {truncate(topic_of(week), 150)}* "
-        f"({group.topic})\nHow did this week go? It takes a minute."
+        else f"📝 *Week {week.number} check-in — {user_text(topic_of(week), 150)}* "
+        f"({topic})\nHow did this week go? It takes a minute."
     )
     shared = (
         "Your answers are shared with the group."
@@ -63,12 +64,12 @@ def checkin_dm(group: Group, week: Week, closes: str, *, reminder: bool = False)
             ]
         ),
     ]
-    text = f"Week {week.number} check-in for {group.topic}"
+    text = f"Week {week.number} check-in for {topic}"
     return Message(text=("Reminder: " if reminder else "") + text, blocks=blocks)
 
 
 def checked_in_dm(group: Group, week: Week) -> Message:
-    text = f"✅ You checked in for week {week.number} of *{group.topic}* — thanks!"
+    text = f"✅ You checked in for week {week.number} of *{user_text(group.topic)}* — thanks!"
     return Message(
         text=text,
         blocks=[
@@ -89,8 +90,8 @@ def checked_in_dm(group: Group, week: Week) -> Message:
 
 def reply_saved(group: Group, week: Week) -> Message:
     return Message(
-        text=f"Saved as your week {week.number} check-in for *{group.topic}*. Use *Check in* on "
-        "my message to add hours and how confident you feel, if you like."
+        text=f"Saved as your week {week.number} check-in for *{user_text(group.topic)}*. Use "
+        "*Check in* on my message to add hours and how confident you feel, if you like."
     )
 
 
@@ -131,7 +132,11 @@ def checkin_modal(
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=truncate(f"*{group.topic}* — week {week.number}: {topic_of(week)}", 3000)
+                    text=truncate(
+                        f"*{user_text(group.topic)}* — week {week.number}: "
+                        f"{user_text(topic_of(week))}",
+                        3000,
+                    )
                 )
             ),
             text_input(
@@ -190,7 +195,7 @@ def digest_message(group: Group, digest: Digest) -> Message:
             line += f" ({arrow} from {digest.previous_confidence:g})"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line))]
     if digest.common_blockers:
-        words = ", ".join(f"{w} ({n})" for w, n in digest.common_blockers)
+        words = ", ".join(f"{user_text(w)} ({n})" for w, n in digest.common_blockers)
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(text=f"*Blockers that came up more than once:* {words}")
@@ -218,7 +223,7 @@ def member_line(row: CheckIn) -> str:
         ("Blocked by", row.blockers),
     ):
         if value:  # twelve members' answers must fit one message
-            line += f"\n_{label}:_ {truncate(value, ANSWER_SHOWN)}"
+            line += f"\n_{label}:_ {user_text(value, ANSWER_SHOWN)}"
     return line
 
 
@@ -228,7 +233,7 @@ def facilitator_view(group: Group, digest: Digest) -> Message:
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"🔎 *{truncate(group.topic, 150)}, week {digest.week}: each member's "
+                text=f"🔎 *{user_text(group.topic, 150)}, week {digest.week}: each member's "
                 "check-in* (only you see this)"
             )
         )
@@ -243,7 +248,7 @@ def facilitator_view(group: Group, digest: Digest) -> Message:
                 ]
             )
         )
-    return Message(text=f"Week {digest.week} check-ins for {group.topic}", blocks=blocks)
+    return Message(text=f"Week {digest.week} check-ins for {user_text(group.topic)}", blocks=blocks)
 
 
 def catchup_dm(
@@ -255,22 +260,23 @@ def catchup_dm(
     vote_link: str | None,
     vote_closes: str | None,
 ) -> Message:
-    lines = [f"*Topic:* {topic_of(week)}"]
+    lines = [f"*Topic:* {user_text(topic_of(week))}"]
     if thread_link:
-        lines.append(f"*The week's thread:* <{thread_link}|read what the group shared>")
+        lines.append(f"*The week's thread:* {link(thread_link, 'read what the group shared')}")
     if material:
-        links = "\n".join(f"• <{r.url}>" for r in material[:10])
+        links = "\n".join(f"• {link(r.url)}" for r in material[:10])
         lines.append(f"*Material shared:*\n{links}")
     if vote_link:
         lines.append(
-            f"*Next week's topic vote* is open until {vote_closes}: <{vote_link}|vote here>"
+            f"*Next week's topic vote* is open until {vote_closes}: {link(vote_link, 'vote here')}"
         )
+    topic = user_text(group.topic)
     intro = (
-        f"👋 You missed week {week.number} of *{group.topic}* — no problem. Here's what you "
+        f"👋 You missed week {week.number} of *{topic}* — no problem. Here's what you "
         "need to catch up before the next session:"
     )
     return Message(
-        text=f"Catch-up for week {week.number} of {group.topic}",
+        text=f"Catch-up for week {week.number} of {topic}",
         blocks=[
             SectionBlock(text=MarkdownTextObject(text=intro)),
             SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))),
@@ -290,5 +296,8 @@ def catchup_dm(
 
 
 def caught_up_dm(group: Group, week: Week) -> Message:
-    text = f"✅ Caught up on week {week.number} of *{group.topic}*. See you at the next session!"
+    text = (
+        f"✅ Caught up on week {week.number} of *{user_text(group.topic)}*. "
+        "See you at the next session!"
+    )
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

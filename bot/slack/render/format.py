@@ -1,9 +1,17 @@
-"""Small text helpers shared by every renderer."""
+"""Small text helpers shared by every renderer.
+
+Text people typed is stored as they meant it (`R&D`, `<templates>`). Slack reads `&`, `<` and
+`>` in mrkdwn (and in a message's `text`) as its own markup, so every bit of typed text that goes
+into mrkdwn passes through `user_text` (or `escape`, `link`): `R&amp;D`, `&lt;templates&gt;`.
+`plain_text` (headers, buttons, options, input values) is shown as-is and is not escaped.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from bot.store.models import Group, GroupFormat
@@ -20,6 +28,45 @@ FORMAT_LABELS = {
 
 # The answers offered for "how much time a week can you give", in minutes.
 COMMITMENT_CHOICES = [30, 60, 90, 120, 180, 240, 360, 480]
+
+
+def escape(text: str) -> str:
+    """Text for mrkdwn or a message's `text`, shown as typed: `&`, `<`, `>` as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# A mention of a person, the one piece of Slack markup kept in stored text (see
+# bot/slack/incoming.py): it shows the person's name, and reaches nobody else.
+_USER_MENTION = re.compile(r"<@[UW][A-Z0-9_]+>")
+
+
+def user_text(text: str, limit: int | None = None) -> str:
+    """What a person typed, for mrkdwn: cut to `limit` characters first (so no entity is cut
+    in half), then escaped. Mentions of people (`<@U…>`) stay mentions; anything else — a
+    `<!channel>`, a link, `&` — is shown as typed."""
+    if limit is not None:
+        text = truncate(text, limit)
+    kept, at = [], 0
+    for found in _USER_MENTION.finditer(text):
+        kept += [escape(text[at : found.start()]), found.group(0)]
+        at = found.end()
+    kept.append(escape(text[at:]))
+    return "".join(kept)
+
+
+_URL_UNSAFE = re.compile(r"[\s<>|]")
+
+
+def link_target(url: str) -> str:
+    """A URL someone gave, safe inside `<…>`: it cannot end the link early (`|`, `>`) or open
+    markup (`<`); `&` is written as Slack wants it in markup, `&amp;`."""
+    return _URL_UNSAFE.sub(lambda c: quote(c.group(0), safe=""), url).replace("&", "&amp;")
+
+
+def link(url: str, label: str | None = None) -> str:
+    """`<url|label>` for mrkdwn; `label` is plain text (escaped here)."""
+    target = link_target(url)
+    return f"<{target}|{escape(label)}>" if label else f"<{target}>"
 
 
 def mention(user_id: str) -> str:
@@ -55,8 +102,21 @@ def schedule(group: Group) -> str:
     )
 
 
+_ENTITIES = ("&amp;", "&lt;", "&gt;")
+
+
 def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters, with `…` when cut. On mrkdwn that holds escaped text, the
+    cut never splits an `&amp;`, `&lt;` or `&gt;` (that would show `&am…`)."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    start = head.rfind("&", max(0, len(head) - 4))
+    if start != -1 and any(
+        text.startswith(e, start) and start + len(e) > len(head) for e in _ENTITIES
+    ):
+        head = head[:start]
+    return head + "…"
 
 
 def when(instant: datetime, timezone: str) -> str:

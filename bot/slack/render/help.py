@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.slack.render.format import mention, schedule
+from bot.slack.render.format import escape, mention, schedule, user_text
 from bot.slack.render.message import Message
 from bot.slack.render.retro import STALL_REASONS
 from bot.store.models import Group, GroupState, StallReason
@@ -35,9 +35,9 @@ ECHO_LIMIT = 40
 
 
 def help_message(unknown: str | None = None) -> Message:
-    lines = "\n".join(f"• `{usage}` — {what}" for usage, what in COMMANDS)
+    lines = "\n".join(f"• `{escape(usage)}` — {what}" for usage, what in COMMANDS)
     intro = (
-        f"I don't know `/p2p {excerpt(unknown)}`. Here's what I can do:"
+        f"I don't know `/p2p {escape(excerpt(unknown))}`. Here's what I can do:"
         if unknown
         else "*p2p* runs peer-learning study groups: up to six colleagues, one session a "
         "week, no teacher. Here's what I can do:"
@@ -69,9 +69,7 @@ STATE_LABELS = {
 
 def status_message(groups: list[Group], channel_id: str) -> Message:
     if not groups:
-        text = (
-            f"There is no peer group in <#{channel_id}> yet. Start one with `/p2p start <topic>`."
-        )
+        text = f"There is no peer group in <#{channel_id}> yet. Start one with `/p2p start &lt;topic&gt;`."
         return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*Peer groups in <#{channel_id}>*"))
@@ -88,7 +86,8 @@ def status_message(groups: list[Group], channel_id: str) -> Message:
 
 def _status_line(group: Group) -> str:
     line = (
-        f"*{group.topic}* — {STATE_LABELS[group.state]}\n{len(group.members)}/{group.seats} members"
+        f"*{user_text(group.topic)}* — {STATE_LABELS[group.state]}\n"
+        f"{len(group.members)}/{group.seats} members"
     )
     if group.waitlist:
         line += f", {len(group.waitlist)} waiting"
@@ -100,5 +99,5 @@ def _status_line(group: Group) -> str:
         reason = STALL_REASONS[group.stall_reason or StallReason.OTHER].lower()
         line += f"\nStalled: {reason}"
         if group.stall_note:
-            line += f" — “{excerpt(group.stall_note, limit=200)}”"
+            line += f" — “{user_text(excerpt(group.stall_note, limit=200))}”"
     return line

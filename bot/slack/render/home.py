@@ -28,7 +28,7 @@ from slack_sdk.models.views import View
 from bot.domain import slots
 from bot.domain.home import HomeData, MyGroup, OpenGroup, Waiting
 from bot.slack import ids
-from bot.slack.render.format import WEEKDAYS, plural, truncate
+from bot.slack.render.format import WEEKDAYS, plural, user_text
 from bot.slack.render.help import STATE_LABELS
 from bot.store.models import Group, GroupState, MemberStatus
 
@@ -110,7 +110,7 @@ def your_groups(home: HomeData, links: Mapping[tuple[int, str, int], str]) -> li
 
 def _my_group_line(mine: MyGroup, home: HomeData) -> str:
     group = mine.group
-    line = f"*{truncate(group.topic, 150)}* — {STATE_LABELS[group.state]} in <#{group.channel_id}>"
+    line = f"*{user_text(group.topic, 150)}* — {STATE_LABELS[group.state]} in <#{group.channel_id}>"
     if mine.status is MemberStatus.WAITLISTED:
         line += f"\nYou're on the waitlist, place #{mine.waitlist_place}."
     if mine.next_session is not None:
@@ -120,13 +120,13 @@ def _my_group_line(mine: MyGroup, home: HomeData) -> str:
             f"{_your_time(week.starts_at, home.timezone)}"
         )
         if week.topic:
-            line += f" — _{truncate(week.topic, 200)}_"
+            line += f" — _{user_text(week.topic, 200)}_"
     elif group.state is GroupState.RECRUITING:
         short = group.min_members - len(group.members)
         line += f"\n{_your_schedule(group, home.timezone, home.now)}"
         line += f" · {short} more to start" if short > 0 else " · ready for a kick-off"
     if group.place and not group.is_ended:
-        line += f"\nWhere: {truncate(group.place, 300)}"
+        line += f"\nWhere: {user_text(group.place, 300)}"
     if mine.waiting:
         line += "\n*Waiting for you:* " + ", ".join(
             WAITING_LABELS[w.kind].format(week=w.week).lower() for w in mine.waiting
@@ -188,11 +188,11 @@ def _open_line(item: OpenGroup, timezone: str, now: datetime) -> str:
     left = max(group.seats - item.members, 0)
     seats = f"{left} of {group.seats} seats left" if left else "full — waitlist open"
     line = (
-        f"*{truncate(group.topic, 150)}* in <#{group.channel_id}>\n"
+        f"*{user_text(group.topic, 150)}* in <#{group.channel_id}>\n"
         f"{_your_schedule(group, timezone, now)} · {seats}"
     )
     if group.place:
-        line += f"\nWhere: {truncate(group.place, 300)}"
+        line += f"\nWhere: {user_text(group.place, 300)}"
     return line
 
 

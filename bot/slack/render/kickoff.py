@@ -31,6 +31,7 @@ from bot.slack.render.format import (
     plural,
     schedule,
     truncate,
+    user_text,
 )
 from bot.slack.render.message import Message
 from bot.store.models import Group, Kickoff
@@ -53,7 +54,7 @@ GROUND_RULES = (
 
 def minimum_reached_dm(group: Group) -> Message:
     text = (
-        f"🎉 *{group.topic}* has {len(group.members)} members — enough to start. Pick a moment "
+        f"🎉 *{user_text(group.topic)}* has {len(group.members)} members — enough to start. Pick a moment "
         "for the kick-off, where the group lines up what each of you expects. People can "
         "still join until you start the cycle."
     )
@@ -87,7 +88,7 @@ def schedule_modal(group: Group, now: datetime) -> View:
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"When should the *{group.topic}* kick-off thread go up in "
+                    text=f"When should the *{user_text(group.topic)}* kick-off thread go up in "
                     f"<#{group.channel_id}>? Times are in the group's zone, {group.timezone}."
                 )
             ),
@@ -111,7 +112,7 @@ def schedule_modal(group: Group, now: datetime) -> View:
 
 def kickoff_scheduled_reply(group: Group, kickoff: Kickoff) -> str:
     return (
-        f"Kick-off round {kickoff.round} for *{group.topic}* is set for "
+        f"Kick-off round {kickoff.round} for *{user_text(group.topic)}* is set for "
         f"{local_clock(kickoff.scheduled_at, group.timezone)}; I'll post it in <#{group.channel_id}>."
     )
 
@@ -128,7 +129,7 @@ def kickoff_message(group: Group, kickoff: Kickoff, expectations: Expectations) 
     ]
     for member in expectations.members:
         # Up to twelve goals share one message: each is cut to fit Slack's ~13k characters.
-        goal = truncate(member.goal, GOAL_SHOWN) if member.goal else "_(no goal given)_"
+        goal = user_text(member.goal, GOAL_SHOWN) if member.goal else "_(no goal given)_"
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
@@ -187,7 +188,7 @@ def kickoff_message(group: Group, kickoff: Kickoff, expectations: Expectations) 
             ]
         ),
     ]
-    text = f"Kick-off for {group.topic}: expectations side by side — click I'm aligned."
+    text = f"Kick-off for {user_text(group.topic)}: expectations side by side — click I'm aligned."
     return Message(text=text, blocks=blocks)
 
 
@@ -222,10 +223,10 @@ def alignment_line(group: Group, kickoff: Kickoff) -> str:
 def cycle_started_message(group: Group) -> Message:
     first = group.weeks_planned[0]
     text = (
-        f"🏁 *{group.topic}* has started: {len(group.weeks_planned)} weekly sessions, the "
+        f"🏁 *{user_text(group.topic)}* has started: {len(group.weeks_planned)} weekly sessions, the "
         f"first on {local_clock(first.starts_at, group.timezone)}. I'll post each week's "
         f"prompt {plural(group.prompt_lead_hours, 'hour')} ahead, check who's here when the "
         "session starts, and run the topic vote at the end. Propose topics any time with "
-        "`/p2p propose <topic>`."
+        "`/p2p propose &lt;topic&gt;`."
     )
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

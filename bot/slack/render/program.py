@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.program import BENCHMARK_COMPLETION, ProgramStats, Rate
 from bot.slack import ids
-from bot.slack.render.format import duration, people, plural, truncate
+from bot.slack.render.format import duration, people, plural, truncate, user_text
 from bot.slack.render.help import STATE_LABELS
 from bot.slack.render.message import Message
 from bot.slack.render.retro import STALL_REASONS
@@ -113,7 +113,7 @@ def _topics_line(stats: ProgramStats) -> str | None:
     )
     return (
         "*Most wanted topics* (people waiting): "
-        + ", ".join(f"{truncate(t, 60)} ({n})" for t, n in stats.wanted_topics)
+        + ", ".join(f"{user_text(t, 60)} ({n})" for t, n in stats.wanted_topics)
         + formed
     )
 
@@ -142,7 +142,7 @@ def program_blocks(stats: ProgramStats, *, export_button: bool = True) -> list[B
     ]
     if stats.attention:
         items = "\n".join(
-            f"• *{truncate(a.topic, 100)}* in <#{a.channel_id}> — {a.reason}"
+            f"• *{user_text(a.topic, 100)}* in <#{a.channel_id}> — {a.reason}"
             for a in stats.attention
         )
         more = stats.attention_total - len(stats.attention)

@@ -50,6 +50,7 @@ from bot.slack.render.format import (
     plural,
     schedule,
     truncate,
+    user_text,
 )
 from bot.slack.render.message import Message
 from bot.store.models import Group, GroupFormat, GroupState
@@ -65,13 +66,15 @@ def recruitment_message(group: Group) -> Message:
         MarkdownTextObject(text=f"*Seats*\n{_seats_line(group)}"),
     ]
     if group.place:
-        fields.append(MarkdownTextObject(text=truncate(f"*Where*\n{group.place}", 2000)))
+        fields.append(MarkdownTextObject(text=truncate(f"*Where*\n{user_text(group.place)}", 2000)))
     blocks: list[Block] = [
         HeaderBlock(text=truncate(f"📚 {group.topic}", 150)),
     ]
     if group.why:
         blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=truncate(f"*Why*\n{group.why}", 3000)))
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate(f"*Why*\n{user_text(group.why)}", 3000))
+            )
         )
     blocks += [
         SectionBlock(fields=fields),
@@ -115,7 +118,7 @@ def recruitment_message(group: Group) -> Message:
         ]
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_state_line(group))]))
-    text = f"Peer-learning group: {group.topic} — {_seats_line(group)}"
+    text = f"Peer-learning group: {user_text(group.topic)} — {_seats_line(group)}"
     return Message(text=text, blocks=blocks)
 
 
@@ -151,32 +154,34 @@ def join_reply(outcome: JoinOutcome) -> str:
     group = outcome.group
     if outcome.result is JoinResult.JOINED:
         return (
-            f"You're in the *{group.topic}* group. 🎉 Sessions: {schedule(group)}. "
+            f"You're in the *{user_text(group.topic)}* group. 🎉 Sessions: {schedule(group)}. "
             "You'll hear from me before the first one."
         )
     if outcome.result is JoinResult.ALREADY_MEMBER:
-        return f"You're already a member of *{group.topic}* — nothing to do."
+        return f"You're already a member of *{user_text(group.topic)}* — nothing to do."
     place = f"#{outcome.waitlist_position}"
     if outcome.result is JoinResult.ALREADY_WAITLISTED:
-        return f"You're already on the *{group.topic}* waitlist, at place {place}."
+        return f"You're already on the *{user_text(group.topic)}* waitlist, at place {place}."
     return (
-        f"The *{group.topic}* group is full, so you're on the waitlist at place {place}. "
+        f"The *{user_text(group.topic)}* group is full, so you're on the waitlist at place {place}. "
         "If a seat opens up you'll move up and I'll send you a message."
     )
 
 
 def left_reply(group: Group) -> str:
     if group.state is GroupState.RECRUITING:
-        return f"You've left the *{group.topic}* group. Your seat is free for someone else."
+        return (
+            f"You've left the *{user_text(group.topic)}* group. Your seat is free for someone else."
+        )
     return (
-        f"You've left the *{group.topic}* group. I won't send you its check-ins any more — "
+        f"You've left the *{user_text(group.topic)}* group. I won't send you its check-ins any more — "
         "thanks for the weeks you were there."
     )
 
 
 def cycle_started_without_you_dm(group: Group, place: int) -> Message:
     return Message(
-        text=f"*{group.topic}* has started its cycle with the members it had. You're still "
+        text=f"*{user_text(group.topic)}* has started its cycle with the members it had. You're still "
         f"#{place} on its waitlist: if someone leaves, the seat is yours and I'll tell you. "
         "Or start a group of your own with `/p2p start`."
     )
@@ -185,7 +190,7 @@ def cycle_started_without_you_dm(group: Group, place: int) -> Message:
 def promoted_dm(group: Group) -> Message:
     return Message(
         text=(
-            f"A seat opened up in the *{group.topic}* group in <#{group.channel_id}> and it's "
+            f"A seat opened up in the *{user_text(group.topic)}* group in <#{group.channel_id}> and it's "
             f"yours now — you've moved up from the waitlist. Sessions: {schedule(group)}."
         )
     )
@@ -194,7 +199,7 @@ def promoted_dm(group: Group) -> Message:
 def facilitator_handover_dm(group: Group) -> Message:
     return Message(
         text=(
-            f"You're now the facilitator of the *{group.topic}* group in <#{group.channel_id}>: "
+            f"You're now the facilitator of the *{user_text(group.topic)}* group in <#{group.channel_id}>: "
             "the previous facilitator left. I'll do the chores; you steer."
         )
     )
@@ -369,7 +374,9 @@ def join_modal(group: Group) -> View:
         close="Cancel",
         blocks=[
             SectionBlock(
-                text=MarkdownTextObject(text=truncate(f"*{group.topic}*\n{schedule(group)}", 3000))
+                text=MarkdownTextObject(
+                    text=truncate(f"*{user_text(group.topic)}*\n{schedule(group)}", 3000)
+                )
             ),
             _text_input(
                 "goal",

@@ -33,10 +33,12 @@ from bot.slack import ids
 from bot.slack.render.format import (
     WEEKDAYS,
     bar,
+    link,
     mention,
     people,
     plural,
     truncate,
+    user_text,
     when,
 )
 from bot.slack.render.message import Message
@@ -56,9 +58,10 @@ STALL_REASONS = {
 def health_dm(group: Group, week: int, found: list[Signal]) -> Message:
     slot = f"{WEEKDAYS[group.weekday]} {group.session_time:%H:%M}"
     lines = [_signal_line(s, slot) for s in found]
-    text = f"🩺 *{group.topic}* after week {week} — worth a look:\n" + "\n".join(lines)
+    topic = user_text(group.topic)
+    text = f"🩺 *{topic}* after week {week} — worth a look:\n" + "\n".join(lines)
     return Message(
-        text=f"{group.topic}: {plural(len(found), 'thing')} worth a look after week {week}",
+        text=f"{topic}: {plural(len(found), 'thing')} worth a look after week {week}",
         blocks=[SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))],
     )
 
@@ -92,7 +95,7 @@ def _signal_line(signal: Signal, slot: str) -> str:
 
 def stalled_notice(group: Group) -> Message:
     text = (
-        f"⚠️ *{group.topic}* has had no session with two people for three weeks, so I've "
+        f"⚠️ *{user_text(group.topic)}* has had no session with two people for three weeks, so I've "
         "recorded it as stalled and stopped the weekly posts. It happens — time is the usual "
         "reason. Start a fresh cycle any time with `/p2p start`."
     )
@@ -101,11 +104,12 @@ def stalled_notice(group: Group) -> Message:
 
 def ended_notice(group: Group) -> Message:
     reason = STALL_REASONS[group.stall_reason or StallReason.OTHER].lower()
+    topic = user_text(group.topic)
     if group.state is GroupState.CANCELLED:
-        text = f"*{group.topic}* was closed before its cycle started ({reason})."
+        text = f"*{topic}* was closed before its cycle started ({reason})."
     else:
         text = (
-            f"*{group.topic}* has ended early ({reason}), so the weekly posts stop here. "
+            f"*{topic}* has ended early ({reason}), so the weekly posts stop here. "
             "Thanks to everyone who took part."
         )
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
@@ -122,7 +126,7 @@ def end_modal(group: Group) -> View:
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"End *{truncate(group.topic, 200)}* before its last week? Saying why "
+                    text=f"End *{user_text(group.topic, 200)}* before its last week? Saying why "
                     "helps your organisation run better groups."
                 )
             ),
@@ -151,7 +155,7 @@ def end_modal(group: Group) -> View:
 
 def retro_message(group: Group, feedback_until: datetime) -> Message:
     return Message(
-        text=f"Retro for {group.topic}: reply in the thread, and give feedback",
+        text=f"Retro for {user_text(group.topic)}: reply in the thread, and give feedback",
         blocks=[
             HeaderBlock(text=truncate(f"🏁 Retro: {group.topic}", 150)),
             SectionBlock(
@@ -210,7 +214,7 @@ def feedback_modal(group: Group) -> View:
         submit="Send",
         close="Cancel",
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=f"*{truncate(group.topic, 200)}*")),
+            SectionBlock(text=MarkdownTextObject(text=f"*{user_text(group.topic, 200)}*")),
             radio(
                 "rating",
                 "How was the group, all in all?",
@@ -236,7 +240,7 @@ def feedback_modal(group: Group) -> View:
 
 def feedback_thanks(group: Group) -> Message:
     return Message(
-        text=f"Thanks for your feedback on *{group.topic}*! You can send it again to change it."
+        text=f"Thanks for your feedback on *{user_text(group.topic)}*! You can send it again to change it."
     )
 
 
@@ -246,12 +250,12 @@ def feedback_thanks(group: Group) -> Message:
 def summary_message(summary: Summary) -> Message:
     group = summary.group
     chart = "\n".join(
-        f"W{w.number} {bar(w.present, w.members)} {w.present}/{w.members}  {truncate(w.topic, 40)}"
+        f"W{w.number} {bar(w.present, w.members)} {w.present}/{w.members}  {user_text(w.topic, 40)}"
         for w in summary.weeks
     )
     blocks: list[Block] = [
         SectionBlock(
-            text=MarkdownTextObject(text=f"📈 *Cycle summary: {truncate(group.topic, 150)}*")
+            text=MarkdownTextObject(text=f"📈 *Cycle summary: {user_text(group.topic, 150)}*")
         ),
         SectionBlock(
             text=MarkdownTextObject(text=truncate(f"*Attendance*\n```{chart or '—'}```", 3000))
@@ -266,14 +270,14 @@ def summary_message(summary: Summary) -> Message:
             text=MarkdownTextObject(
                 text=truncate(
                     "*Topics covered*\n"
-                    + "\n".join(f"{w.number}. {w.topic}" for w in summary.weeks),
+                    + "\n".join(f"{w.number}. {user_text(w.topic)}" for w in summary.weeks),
                     3000,
                 )
             )
         ),
     ]
     if summary.material:
-        links = "\n".join(f"• <{r.url}>" for r in summary.material[:15])
+        links = "\n".join(f"• {link(r.url)}" for r in summary.material[:15])
         more = f"\n…and {len(summary.material) - 15} more" if len(summary.material) > 15 else ""
         blocks.append(
             SectionBlock(
@@ -287,7 +291,7 @@ def summary_message(summary: Summary) -> Message:
     blocks.append(
         SectionBlock(text=MarkdownTextObject(text=truncate(_feedback_text(summary), 3000)))
     )
-    return Message(text=f"Cycle summary for {group.topic}", blocks=blocks)
+    return Message(text=f"Cycle summary for {user_text(group.topic)}", blocks=blocks)
 
 
 def _feedback_text(summary: Summary) -> str:

@@ -15,7 +15,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.group_settings import LIMITS, GroupSettings
 from bot.slack import ids
-from bot.slack.render.format import truncate
+from bot.slack.render.format import user_text
 from bot.slack.render.recruitment import SHARE_CHECKINS
 from bot.store.models import Group
 
@@ -36,7 +36,7 @@ LABELS = {
 def settings_modal(group: Group) -> View:
     current = GroupSettings.of(group)
     blocks: list[InputBlock | SectionBlock] = [
-        SectionBlock(text=MarkdownTextObject(text=f"*{truncate(group.topic, 200)}*"))
+        SectionBlock(text=MarkdownTextObject(text=f"*{user_text(group.topic, 200)}*"))
     ]
     for field, (label, hint) in LABELS.items():
         low, high, _ = LIMITS[field]

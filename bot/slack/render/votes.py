@@ -18,7 +18,17 @@ from slack_sdk.models.views import View
 
 from bot.domain.topics import LINK_MAX, PROPOSAL_MAX, TIE_RULE, Result, tally
 from bot.slack import ids
-from bot.slack.render.format import NUMBER_EMOJI, bar, mention, people, plural, truncate, when
+from bot.slack.render.format import (
+    NUMBER_EMOJI,
+    bar,
+    link,
+    mention,
+    people,
+    plural,
+    truncate,
+    user_text,
+    when,
+)
 from bot.slack.render.message import Message
 from bot.store.models import Group, Poll, Proposal
 
@@ -30,7 +40,7 @@ def vote_message(group: Group, poll: Poll, result: Result | None = None) -> Mess
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"🗳️ *Vote: week {next_week}'s topic for {truncate(group.topic, 150)}*\n"
+                text=f"🗳️ *Vote: week {next_week}'s topic for {user_text(group.topic, 150)}*\n"
                 + (
                     "One vote each. Click another option to move your vote, click yours "
                     "again to take it back."
@@ -43,9 +53,12 @@ def vote_message(group: Group, poll: Poll, result: Result | None = None) -> Mess
     for count in counts:
         proposal = count.option.proposal
         label = NUMBER_EMOJI[count.option.position - 1]
-        title = truncate(proposal.text, 200)
-        if proposal.link:
-            title = f"<{proposal.link}|{title}>"
+        # A link's label is inside Slack's <…> markup: escaped whole, a mention shows as typed.
+        title = (
+            link(proposal.link, truncate(proposal.text, 200))
+            if proposal.link
+            else user_text(proposal.text, 200)
+        )
         voters = f" · {people(count.voters)}" if count.voters else ""
         blocks.append(
             SectionBlock(
@@ -92,17 +105,17 @@ def vote_message(group: Group, poll: Poll, result: Result | None = None) -> Mess
     else:
         footer = result_text(result) if result else TIE_RULE
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(footer, 3000))]))
-    text = f"Vote on week {next_week}'s topic for {group.topic} ({plural(total, 'vote')} so far)"
+    text = f"Vote on week {next_week}'s topic for {user_text(group.topic)} ({plural(total, 'vote')} so far)"
     return Message(text=text, blocks=blocks)
 
 
 def result_text(result: Result) -> str:
-    winner = truncate(result.winner.text, 200)
+    winner = user_text(result.winner.text, 200)
     votes = next(c.votes for c in result.counts if c.option.proposal.id == result.winner.id)
     if votes == 0:
         return f"Nobody voted, so by the tie rule the topic proposed first wins: *{winner}*."
     if result.is_tie:
-        tied = " and ".join(f"*{truncate(p.text, 100)}*" for p in result.tied)
+        tied = " and ".join(f"*{user_text(p.text, 100)}*" for p in result.tied)
         return (
             f"It's a tie between {tied} ({plural(votes, 'vote')} each). By the rule — a tie goes "
             f"to the topic proposed first — *{winner}* is next."
@@ -126,7 +139,7 @@ def propose_modal(group: Group) -> View:
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"A sub-topic of *{truncate(group.topic, 200)}* you'd like the group "
+                    text=f"A sub-topic of *{user_text(group.topic, 200)}* you'd like the group "
                     "to study. If a vote is open it joins the vote."
                 )
             ),
@@ -150,14 +163,15 @@ def propose_modal(group: Group) -> View:
 
 
 def proposal_reply(proposal: Proposal, merged: bool) -> str:
+    text = user_text(proposal.text)
     if merged:
-        return f"*{proposal.text}* was already proposed; I've kept the one entry."
-    return f"Added *{proposal.text}* to the group's topics."
+        return f"*{text}* was already proposed; I've kept the one entry."
+    return f"Added *{text}* to the group's topics."
 
 
 def topic_request_dm(group: Group, week: int) -> Message:
     text = (
-        f"Nobody has proposed a topic for week {week} of *{group.topic}*, so there's no vote "
+        f"Nobody has proposed a topic for week {week} of *{user_text(group.topic)}*, so there's no vote "
         "to post. Pick the topic yourself, or ask the group to propose with `/p2p propose`."
     )
     return Message(
@@ -182,7 +196,7 @@ def topic_request_notice(group: Group, week: int) -> Message:
     text = (
         f"No topics were proposed for week {week}, so there's no vote this time: "
         f"{mention(group.facilitator_id)} will pick one. Propose topics for later weeks with "
-        "`/p2p propose <topic>`."
+        "`/p2p propose &lt;topic&gt;`."
     )
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 

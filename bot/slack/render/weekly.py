@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.render.format import local_clock, mention, people, truncate, when
+from bot.slack.render.format import local_clock, mention, people, truncate, user_text, when
 from bot.slack.render.message import Message
 from bot.store.models import Attendance, Group, GroupFormat, GroupState, Week
 
@@ -62,7 +62,7 @@ def prompt_message(group: Group, week: Week, *, moved: bool = False) -> Message:
                 text=(
                     f"{'*Moved:* ' if moved else ''}*Session:* "
                     f"{when(week.starts_at, group.timezone)}"
-                    + (f"\n*Where:* {truncate(group.place, 300)}" if group.place else "")
+                    + (f"\n*Where:* {user_text(group.place, 300)}" if group.place else "")
                 )
             )
         ),
@@ -80,12 +80,12 @@ def prompt_message(group: Group, week: Week, *, moved: bool = False) -> Message:
                 MarkdownTextObject(
                     text="Can't make it? Click *Can't make it* on the attendance check when "
                     "the session starts — you'll get a catch-up. Propose future topics with "
-                    "`/p2p propose <topic>`."
+                    "`/p2p propose &lt;topic&gt;`."
                 )
             ]
         ),
     ]
-    text = f"Week {week.number} of {total} of {group.topic}: {topic_of(week)}"
+    text = f"Week {week.number} of {total} of {user_text(group.topic)}: {user_text(topic_of(week))}"
     return Message(text=text, blocks=blocks)
 
 
@@ -100,7 +100,7 @@ def attendance_message(group: Group, week: Week, answers: dict[str, Attendance])
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"👋 *Week {week.number} — {truncate(topic_of(week), 200)}* is starting. "
+                text=f"👋 *Week {week.number} — {user_text(topic_of(week), 200)}* is starting. "
                 "Who's here?"
             )
         ),
@@ -135,7 +135,7 @@ def attendance_message(group: Group, week: Week, answers: dict[str, Attendance])
             ]
         ),
     ]
-    text = f"Week {week.number} of {group.topic} is starting — who's here?"
+    text = f"Week {week.number} of {user_text(group.topic)} is starting — who's here?"
     return Message(text=text, blocks=blocks)
 
 
@@ -152,7 +152,7 @@ def attendance_modal(group: Group, week: Week, answers: dict[str, Attendance]) -
             SectionBlock(
                 text=MarkdownTextObject(
                     text=f"Who was at week {week.number}'s session of "
-                    f"*{truncate(group.topic, 200)}*? Members you leave out are marked as "
+                    f"*{user_text(group.topic, 200)}*? Members you leave out are marked as "
                     "having missed it."
                 )
             ),
@@ -206,7 +206,7 @@ def announcement(text: str) -> Message:
 
 def skipped_text(group: Group, week: Week) -> str:
     return (
-        f"🏖️ No *{group.topic}* session this week: week {week.number} and the ones after it "
+        f"🏖️ No *{user_text(group.topic)}* session this week: week {week.number} and the ones after it "
         f"move a week later. Week {week.number} is now on "
         f"{when(week.starts_at, group.timezone)}."
     )
@@ -214,23 +214,24 @@ def skipped_text(group: Group, week: Week) -> str:
 
 def moved_text(group: Group, week: Week) -> str:
     return (
-        f"📅 Week {week.number} of *{group.topic}* moves to "
+        f"📅 Week {week.number} of *{user_text(group.topic)}* moves to "
         f"{when(week.starts_at, group.timezone)}. The sessions after it stay as they were."
     )
 
 
 def paused_text(group: Group) -> str:
     return (
-        f"⏸️ *{group.topic}* is paused: no prompts, checks or votes until "
+        f"⏸️ *{user_text(group.topic)}* is paused: no prompts, checks or votes until "
         f"{mention(group.facilitator_id)} resumes it."
     )
 
 
 def resumed_text(group: Group, week: Week | None) -> str:
+    topic = user_text(group.topic)
     if week is None:
-        return f"▶️ *{group.topic}* is back on."
+        return f"▶️ *{topic}* is back on."
     return (
-        f"▶️ *{group.topic}* is back on. Next up, week {week.number} on "
+        f"▶️ *{topic}* is back on. Next up, week {week.number} on "
         f"{when(week.starts_at, group.timezone)}."
     )
 
@@ -253,6 +254,7 @@ def channel_lost_dm(group: Group, error: str = "not_in_channel") -> Message:
     resume = ", then run `/p2p resume` there." if paused and error != "channel_not_found" else "."
     text = (
         f"I can't post in <#{group.channel_id}> any more: {what}. "
-        f"{'I have paused' if paused else 'This affects'} *{group.topic}*. {fix}{resume}"
+        f"{'I have paused' if paused else 'This affects'} *{user_text(group.topic)}*. "
+        f"{fix}{resume}"
     )
     return announcement(text)
