@@ -60,6 +60,14 @@ def test_a_typed_topic_is_escaped_in_the_recruitment_message_and_shown_as_typed(
     assert f"Ask <@{ANA}> & me: <b>templates</b> > macros" in message.plain
 
 
+def test_refusals_that_name_the_group_show_its_topic_as_typed(ws: SimulatedWorkspace) -> None:
+    start_group(ws, topic=TOPIC)
+    ws.command(BEN, "leave", channel_id=CHANNEL)  # not a member: the domain says so
+    refusal = ws.fake.ephemerals(BEN)[-1]
+    assert "&lt;!channel&gt;" in refusal.text and "<!channel>" not in refusal.text
+    assert f"*{TOPIC}*" in refusal.plain
+
+
 def test_a_proposal_and_its_link_are_shown_as_typed_on_the_vote(
     ws: SimulatedWorkspace, clock: Clock
 ) -> None:

@@ -14,7 +14,10 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from bot.domain.markup import escape
 from bot.store.models import Group, GroupFormat
+
+__all__ = ["escape"]  # the renderers take it from here with the other helpers
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -28,11 +31,6 @@ FORMAT_LABELS = {
 
 # The answers offered for "how much time a week can you give", in minutes.
 COMMITMENT_CHOICES = [30, 60, 90, 120, 180, 240, 360, 480]
-
-
-def escape(text: str) -> str:
-    """Text for mrkdwn or a message's `text`, shown as typed: `&`, `<`, `>` as entities."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # A mention of a person, the one piece of Slack markup kept in stored text (see
