@@ -129,3 +129,40 @@ def _filler(column: dict) -> object:
     if "TIME" in kind or "DATE" in kind:
         return datetime(2026, 3, 1, tzinfo=UTC)
     return "x"
+
+
+def test_text_stored_with_slacks_markup_is_made_plain(empty_db: str) -> None:
+    upgrade(empty_db, "0011_proposal_dm_claims")
+    engine = make_engine(empty_db)
+
+    def insert(table: str, values: dict[str, object]) -> None:
+        columns = [c for c in inspect(engine).get_columns(table) if c["name"] != "id"]
+        row = {c["name"]: _filler(c) for c in columns if not c["nullable"]} | values
+        with engine.begin() as connection:
+            connection.execute(
+                sa_text(f"INSERT INTO {table} ({', '.join(row)}) VALUES (:{', :'.join(row)})"),
+                row,
+            )
+
+    insert("groups", {"team_id": "T1", "channel_id": "C1", "state": "running", "topic": "R&D"})
+    insert(
+        "checkins",
+        {"replies": "Read <https://raft.github.io|raft.github.io> &amp; took notes", "learned": ""},
+    )
+    insert("retro_replies", {"text": "More &lt;code&gt;, less talk", "message_ts": "1.1"})
+    insert("resources", {"url": "https://x.io/?a=1&amp;b=2"})
+    engine.dispose()
+
+    upgrade(empty_db, "head")
+
+    engine = make_engine(empty_db)
+    with engine.connect() as connection:
+        assert connection.scalar(sa_text("SELECT replies FROM checkins")) == (
+            "Read https://raft.github.io & took notes"
+        )
+        assert connection.scalar(sa_text("SELECT text FROM retro_replies")) == (
+            "More <code>, less talk"
+        )
+        assert connection.scalar(sa_text("SELECT url FROM resources")) == "https://x.io/?a=1&b=2"
+        assert connection.scalar(sa_text("SELECT topic FROM groups")) == "R&D"  # typed in a form
+    engine.dispose()
