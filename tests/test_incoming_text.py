@@ -7,6 +7,7 @@ import pytest
 
 from bot.devtools.slack_text import as_slack_sends
 from bot.slack.incoming import plain
+from bot.slack.render.format import user_text
 
 USERS = {"ana": "U_ANA", "ben": "U_BEN"}
 CHANNELS = {"general": "C_GEN"}
@@ -40,4 +41,10 @@ def test_the_composer_marks_up_mentions_channels_links_and_control_characters() 
     assert message.startswith("<@U_ANA> &amp; @nobody")
     assert (
         plain(command) == "<@U_ANA> & @nobody: see #general, https://x.io/?a=1&b=2 <@U_BEN> @here"
+    )
+
+
+def test_a_channel_slack_sent_without_its_name_stays_a_channel_mention() -> None:
+    assert user_text(plain("see <#C0123|> &amp; <#C9|general>, not <!channel>")) == (
+        "see <#C0123> &amp; #general, not @channel"
     )

@@ -3,8 +3,8 @@
 Slack sends a slash command's text (with `should_escape`) and a message's text in its own
 markup: `&`, `<` and `>` as `&amp;` `&lt;` `&gt;`, links as `<https://…|label>`, channels
 as `<#C…|name>`, broadcasts as `<!here>`. We keep what the person meant: the renderers
-escape it again where it goes back into Slack's markup. Mentions of people stay mentions
-(`<@U…>`), the one piece of markup kept: they show the person's name.
+escape it again where it goes back into Slack's markup. Mentions of people (`<@U…>`) and
+of channels Slack sent without a name (`<#C…>`) are the markup kept: they show a name.
 """
 
 from __future__ import annotations

@@ -33,19 +33,19 @@ FORMAT_LABELS = {
 COMMITMENT_CHOICES = [30, 60, 90, 120, 180, 240, 360, 480]
 
 
-# A mention of a person, the one piece of Slack markup kept in stored text (see
-# bot/slack/incoming.py): it shows the person's name, and reaches nobody else.
-_USER_MENTION = re.compile(r"<@[UW][A-Z0-9_]+>")
+# Mentions of a person or a channel, the markup kept in stored text (see
+# bot/slack/incoming.py): they show a name, and notify nobody else.
+_MENTION = re.compile(r"<(?:@[UW]|#C)[A-Z0-9_]+>")
 
 
 def user_text(text: str, limit: int | None = None) -> str:
     """What a person typed, for mrkdwn: cut to `limit` characters first (so no entity is cut
-    in half), then escaped. Mentions of people (`<@U…>`) stay mentions; anything else — a
-    `<!channel>`, a link, `&` — is shown as typed."""
+    in half), then escaped. Mentions of people and channels (`<@U…>`, `<#C…>`) stay; all
+    else — a `<!channel>`, a link, `&` — is shown as typed."""
     if limit is not None:
         text = truncate(text, limit)
     kept, at = [], 0
-    for found in _USER_MENTION.finditer(text):
+    for found in _MENTION.finditer(text):
         kept += [escape(text[at : found.start()]), found.group(0)]
         at = found.end()
     kept.append(escape(text[at:]))
