@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.domain import cohorts, slots
@@ -27,6 +27,7 @@ from bot.store.models import (
     ProposalState,
     Want,
 )
+from bot.store.types import utcnow
 
 TOPIC_MAX = 150
 WHY_MAX = 1000
@@ -466,7 +467,7 @@ def _plan_topic(
             for user in cohort.members:
                 notice = f"unstaffed:{cohort.slot.quarter}:{len(cohort.members)}"
                 if by_user[user].notice != notice:
-                    by_user[user].notice = notice
+                    _say(by_user[user], notice)
                     planned.notices.append(
                         Notice(
                             topic.team_id,
@@ -492,14 +493,14 @@ def _plan_topic(
         session.flush()
         planned.proposals.append(proposal.id)
         for user in cohort.members:
-            by_user[user].notice = None
+            _say(by_user[user], None)
     for left in result.left_out:
         if left.reason is Reason.TOO_FEW:
             continue  # the board and the want reply say so; no DM for every new topic
         want = by_user[left.user_id]
         notice = f"{left.reason.value}:{left.best_slot.quarter if left.best_slot else '-'}"
         if want.notice != notice:
-            want.notice = notice
+            _say(want, notice)
             planned.notices.append(Notice(topic.team_id, left.user_id, topic.id, topic.name, left))
 
 
@@ -526,7 +527,16 @@ class NoticeText:
 
 
 def take_unsent_notices(session: Session) -> list[NoticeText]:
-    """Notices to say again, each taken by this caller (another pass does not see it)."""
+    """Notices to say again, each taken by this caller (another pass does not see it).
+    Run after `plan`: a notice it replaced, or whose person was invited to a group, is
+    dropped rather than said."""
+    stale = or_(Want.notice.is_(None), Want.invited_group_id.is_not(None))
+    session.execute(
+        update(Want)
+        .where(Want.notice_unsent.is_not(None), stale)
+        .values(notice_unsent=None)
+        .execution_options(synchronize_session=False)
+    )
     taken = []
     for want in session.scalars(select(Want).where(Want.notice_unsent.is_not(None))).all():
         took = session.execute(
@@ -538,6 +548,12 @@ def take_unsent_notices(session: Session) -> list[NoticeText]:
         if took.rowcount == 1 and want.notice_unsent:  # type: ignore[attr-defined]
             taken.append(NoticeText(want.team_id, want.user_id, want.topic_id, want.notice_unsent))
     return taken
+
+
+def _say(want: Want, notice: str | None) -> None:
+    """What they are told now replaces what they were told, or were to be told again."""
+    want.notice = notice
+    want.notice_unsent = None
 
 
 def facilitator_order(members: Sequence[str], ambassadors: Sequence[str]) -> list[str]:
@@ -580,60 +596,93 @@ def open_proposal_for(
 
 @dataclass(frozen=True)
 class ProposalClaim:
-    proposal: CohortProposal
-    # Set when taking over a claim whose DM was never confirmed: it may have gone out.
+    proposal_id: int
+    facilitator_id: str
+    stamp: datetime  # dm_claimed_at as this caller wrote it: its later writes check it
+    # Set when taking over a claim never confirmed: the DM may have gone out since then.
     recovering_since: datetime | None = None
 
 
-def _unsent(now: datetime) -> ColumnElement[bool]:
+def _unsent(at: datetime) -> ColumnElement[bool]:
     return and_(
         CohortProposal.state == ProposalState.OPEN,
         CohortProposal.dm_sent_at.is_(None),
         or_(
             CohortProposal.dm_claimed_at.is_(None),
-            CohortProposal.dm_claimed_at <= now - DM_LEASE,
+            CohortProposal.dm_claimed_at <= at - DM_LEASE,
         ),
     )
 
 
-def claim_unsent(session: Session, *, now: datetime) -> list[ProposalClaim]:
-    """Open proposals whose DM has not gone out, each claimed by this caller; a claim left
-    unconfirmed past its lease is taken over."""
-    found = session.scalars(select(CohortProposal).where(_unsent(now))).all()
-    mine = []
-    for proposal in found:
+def _held(claim: ProposalClaim) -> ColumnElement[bool]:
+    """The proposal is still as this caller claimed it: open, offered to the same person,
+    its DM not confirmed, and the claim not taken over since."""
+    return and_(
+        CohortProposal.id == claim.proposal_id,
+        CohortProposal.state == ProposalState.OPEN,
+        CohortProposal.facilitator_id == claim.facilitator_id,
+        CohortProposal.dm_claimed_at == claim.stamp,
+        CohortProposal.dm_sent_at.is_(None),
+    )
+
+
+def claim_next_unsent(
+    session: Session, *, skip: Collection[int] = ()
+) -> tuple[ProposalClaim, CohortProposal] | None:
+    """The oldest open proposal whose DM has not gone out, claimed now for this caller; a
+    claim left unconfirmed past its lease is taken over. Leases run on the wall clock (not
+    a tick's `now`, which `p2p-bot tick --at` may set anywhere), like the ledger's."""
+    at = utcnow()
+    candidates = session.scalars(
+        select(CohortProposal)
+        .where(_unsent(at), CohortProposal.id.not_in(skip) if skip else true())
+        .order_by(CohortProposal.offered_at, CohortProposal.id)
+        .limit(10)
+    ).all()
+    for proposal in candidates:
         before = proposal.dm_claimed_at
         claimed = session.execute(
             update(CohortProposal)
-            .where(CohortProposal.id == proposal.id, _unsent(now))
-            .values(dm_claimed_at=now)
+            .where(CohortProposal.id == proposal.id, _unsent(at))
+            .values(dm_claimed_at=at)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            mine.append(ProposalClaim(proposal, recovering_since=before))
-    return mine
+            # Every DM to this person about it went out after it was offered to them.
+            since = min(proposal.offered_at, before) if before is not None else None
+            return ProposalClaim(proposal.id, proposal.facilitator_id, at, since), proposal
+    return None
 
 
-def confirm_sent(session: Session, *, proposal_id: int, facilitator_id: str, now: datetime) -> None:
-    """Slack took the DM to `facilitator_id` (unless the proposal moved on meanwhile)."""
+def confirm_sent(session: Session, *, claim: ProposalClaim, now: datetime) -> bool:
+    """Slack took the DM; False when the claim was no longer this caller's."""
+    done = session.execute(
+        update(CohortProposal)
+        .where(_held(claim))
+        .values(dm_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def unsend(session: Session, *, claim: ProposalClaim) -> None:
+    """The DM surely did not go out: the next pass tries again (unless the claim is no
+    longer this caller's — then its new owner decides)."""
     session.execute(
         update(CohortProposal)
-        .where(
-            CohortProposal.id == proposal_id,
-            CohortProposal.facilitator_id == facilitator_id,
-            CohortProposal.dm_sent_at.is_(None),
-        )
-        .values(dm_sent_at=now)
+        .where(_held(claim))
+        .values(dm_claimed_at=None)
         .execution_options(synchronize_session=False)
     )
 
 
-def unsend(session: Session, *, proposal_id: int) -> None:
-    """The DM did not go out: the next pass tries again."""
-    proposal = session.get(CohortProposal, proposal_id)
-    if proposal is not None and proposal.state is ProposalState.OPEN:
-        proposal.dm_claimed_at = None
-        proposal.dm_sent_at = None
+def unreachable(session: Session, *, claim: ProposalClaim, now: datetime) -> str | None:
+    """The person asked can't be messaged: ask the next candidate (returned), if the
+    proposal is still as claimed."""
+    proposal = session.scalars(select(CohortProposal).where(_held(claim)).with_for_update()).first()
+    if proposal is None:
+        return None
+    return pass_on(session, proposal=proposal, now=now)
 
 
 def pass_on(session: Session, *, proposal: CohortProposal, now: datetime) -> str | None:

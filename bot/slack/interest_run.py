@@ -11,6 +11,7 @@ the DM is looked for in Slack before it is sent again.
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,8 +21,11 @@ from sqlalchemy.orm import Session
 
 from bot.domain import interest
 from bot.slack.gateway import (
+    ChannelUnavailable,
     Gateway,
+    NotInstalled,
     OutcomeUnknown,
+    Refused,
     SlackCallFailed,
     TokenSource,
     UserUnavailable,
@@ -31,10 +35,13 @@ from bot.slack.gateway import (
 from bot.slack.render import board as render
 from bot.slack.render.message import Message
 from bot.store import Store
-from bot.store.models import InterestTopic
+from bot.store.models import CohortProposal, InterestTopic
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
+
+# A proposal passed on (nobody reachable) may be offered again in the same pass, this often.
+MAX_OFFERS_A_PASS = 10
 
 
 @dataclass
@@ -70,10 +77,10 @@ class InterestRunner:
         with self.store.transaction() as session:
             report.passed_on = interest.expire(session, now=now)
         with self.store.transaction() as session:
-            notices = interest.take_unsent_notices(session)  # Slack did not take them before
             planned = interest.plan(session, now=now)
             report.topics_matched = planned.topics_matched
-            notices += self._notices(session, planned.notices)
+            notices = self._notices(session, planned.notices)
+            notices += interest.take_unsent_notices(session)  # Slack did not take them before
         for notice in notices:
             if self._tell(notice):
                 report.told.append(notice.user_id)
@@ -104,13 +111,22 @@ class InterestRunner:
         return texts
 
     def _tell(self, notice: interest.NoticeText) -> bool:
-        """DM why they fit no cohort; one Slack did not take is kept for the next pass."""
+        """DM why they fit no cohort. One Slack did not take for a passing reason is kept
+        for the next pass; one that can't be delivered, or may have been, is not."""
         with acting_for(notice.team_id):
             try:
                 self.gateway.dm(notice.user_id, Message(text=notice.text))
                 return True
-            except UserUnavailable as gone:
-                log.info("%s can't be told why they fit no cohort: %s", notice.user_id, gone)
+            except (
+                UserUnavailable,
+                NotInstalled,
+                Refused,
+                ChannelUnavailable,
+                OutcomeUnknown,
+            ) as not_again:
+                log.warning(
+                    "could not tell %s why they fit no cohort: %s", notice.user_id, not_again
+                )
             except SlackCallFailed as failed:
                 log.warning(
                     "could not tell %s why they fit no cohort (%s); the next pass retries",
@@ -128,66 +144,79 @@ class InterestRunner:
         return False
 
     def send_pending(self, now: datetime) -> list[str]:
-        """DM every open proposal not yet offered to its current candidate."""
+        """DM every open proposal not yet offered to its current candidate, oldest first,
+        each claimed just before it is sent."""
         sent: list[str] = []
-        for _ in range(10):  # a candidate who can't be reached passes it on at once
+        tries: dict[int, int] = {}
+        while True:
+            done = {p for p, n in tries.items() if n >= MAX_OFFERS_A_PASS}
             with self.store.transaction() as session:
-                outgoing = [
-                    self._outgoing(session, claim, now)
-                    for claim in interest.claim_unsent(session, now=now)
-                ]
-            if not outgoing:
-                break
-            unreachable = False
-            for dm in outgoing:
-                with acting_for(dm.team_id):
-                    try:
-                        self._send(dm)
-                    except UserUnavailable:
-                        unreachable = True
-                        with self.store.transaction() as session:
-                            proposal = interest.get_proposal(
-                                session, team_id=dm.team_id, proposal_id=dm.proposal_id
-                            )
-                            interest.pass_on(session, proposal=proposal, now=now)
-                        continue
-                    except OutcomeUnknown as unknown:
-                        # Kept claimed: once the lease is out a pass looks for it, then sends.
-                        log.warning(
-                            "proposal %s: DM to %s may have gone out (%s); looked for in %s",
-                            dm.proposal_id,
-                            dm.user_id,
-                            unknown.error,
-                            interest.DM_LEASE,
-                        )
-                        continue
-                    except SlackCallFailed as failed:
-                        log.warning(
-                            "proposal %s: DM to %s failed (%s); next pass retries",
-                            dm.proposal_id,
-                            dm.user_id,
-                            failed.error,
-                        )
-                        with self.store.transaction() as session:
-                            interest.unsend(session, proposal_id=dm.proposal_id)
-                        continue
+                claimed = interest.claim_next_unsent(session, skip=done)
+                if claimed is None:
+                    return sent
+                dm = self._outgoing(session, *claimed, now)
+            tries[dm.claim.proposal_id] = tries.get(dm.claim.proposal_id, 0) + 1
+            offered = self._offer(dm, now)
+            if offered is Offered.SENT:
+                sent.append(f"{dm.topic} → {dm.claim.facilitator_id}")
+            elif offered is Offered.LATER:
+                tries[dm.claim.proposal_id] = MAX_OFFERS_A_PASS
+
+    def _offer(self, dm: ProposalDM, now: datetime) -> Offered:
+        """Send one claimed proposal DM and record what came of it. A person who can't be
+        messaged passes it on to the next candidate, asked in this same pass."""
+        claim = dm.claim
+        with acting_for(dm.team_id):
+            try:
+                self._send(dm)
+            except UserUnavailable as gone:
+                log.info(
+                    "proposal %s: %s can't be messaged (%s)",
+                    claim.proposal_id,
+                    claim.facilitator_id,
+                    gone.error,
+                )
                 with self.store.transaction() as session:
-                    interest.confirm_sent(
-                        session, proposal_id=dm.proposal_id, facilitator_id=dm.user_id, now=now
-                    )
-                sent.append(f"{dm.topic} → {dm.user_id}")
-            if not unreachable:
-                break
-        return sent
+                    following = interest.unreachable(session, claim=claim, now=now)
+                return Offered.PASSED_ON if following else Offered.LATER
+            except OutcomeUnknown as unknown:
+                # Kept claimed: once the lease is out a pass looks for it, then sends.
+                log.warning(
+                    "proposal %s: DM to %s may have gone out (%s); looked for in %s",
+                    claim.proposal_id,
+                    claim.facilitator_id,
+                    unknown.error,
+                    interest.DM_LEASE,
+                )
+                return Offered.LATER
+            except SlackCallFailed as failed:
+                log.warning(
+                    "proposal %s: DM to %s failed (%s); next pass retries",
+                    claim.proposal_id,
+                    claim.facilitator_id,
+                    failed.error,
+                )
+                with self.store.transaction() as session:
+                    interest.unsend(session, claim=claim)
+                return Offered.LATER
+        with self.store.transaction() as session:
+            if not interest.confirm_sent(session, claim=claim, now=now):
+                log.warning(
+                    "proposal %s: its claim was taken over while sending", claim.proposal_id
+                )
+        return Offered.SENT
 
     @staticmethod
-    def _outgoing(session: Session, claim: interest.ProposalClaim, now: datetime) -> ProposalDM:
-        proposal = claim.proposal
+    def _outgoing(
+        session: Session,
+        claim: interest.ProposalClaim,
+        proposal: CohortProposal,
+        now: datetime,
+    ) -> ProposalDM:
         topic = session.get_one(InterestTopic, proposal.topic_id)
         return ProposalDM(
-            proposal_id=proposal.id,
+            claim=claim,
             team_id=proposal.team_id,
-            user_id=proposal.facilitator_id,
             topic=topic.name,
             message=render.proposal_dm(
                 proposal_id=proposal.id,
@@ -197,35 +226,41 @@ class InterestRunner:
                 zones=interest.proposal_zones(session, proposal),
                 now=now,
             ),
-            recovering_since=claim.recovering_since,
         )
 
     def _send(self, dm: ProposalDM) -> None:
         """Post the DM once: a claim taken over, or a post whose outcome we never learnt, is
         looked for in the person's DM before it is sent (again). Raises OutcomeUnknown when
         it may have gone out and we could not look."""
-        key = f"proposal:{dm.proposal_id}:{dm.user_id}"
-        if dm.recovering_since is not None and self._posted(dm, key, dm.recovering_since):
+        user, since = dm.claim.facilitator_id, dm.claim.recovering_since
+        key = f"proposal:{dm.claim.proposal_id}:{user}"
+        if since is not None and self._posted(user, key, since):
             return
         started = utcnow()
         try:
-            self.gateway.post(dm.user_id, dm.message, metadata=tagged(key))
+            self.gateway.post(user, dm.message, metadata=tagged(key))
         except OutcomeUnknown:
-            if not self._posted(dm, key, started):
-                self.gateway.post(dm.user_id, dm.message, metadata=tagged(key))
+            if not self._posted(user, key, started):
+                self.gateway.post(user, dm.message, metadata=tagged(key))
 
-    def _posted(self, dm: ProposalDM, key: str, since: datetime) -> bool:
+    def _posted(self, user: str, key: str, since: datetime) -> bool:
         try:
-            return self.gateway.find_posted(dm.user_id, key, since=since) is not None
+            return self.gateway.find_posted(user, key, since=since) is not None
+        except (UserUnavailable, NotInstalled):
+            raise
         except SlackCallFailed as failed:
-            raise OutcomeUnknown("conversations.history", failed.error, user=dm.user_id) from failed
+            raise OutcomeUnknown("conversations.history", failed.error, user=user) from failed
+
+
+class Offered(enum.Enum):
+    SENT = "sent"
+    PASSED_ON = "passed on"  # to the next candidate, who can be asked at once
+    LATER = "later"  # a later pass finishes it (it failed, or its outcome is unknown)
 
 
 @dataclass(frozen=True)
 class ProposalDM:
-    proposal_id: int
+    claim: interest.ProposalClaim
     team_id: str
-    user_id: str  # the would-be facilitator asked
     topic: str
     message: Message
-    recovering_since: datetime | None

@@ -122,7 +122,7 @@ def run_store(count: int, topics: int) -> None:
                 interest.expire(session, now=now)
                 interest.take_unsent_notices(session)
                 planned = interest.plan(session, now=now)
-                claimed = interest.claim_unsent(session, now=now)
+                claimed = list(iter(lambda: interest.claim_next_unsent(session), None))
             took = time.perf_counter() - began
             print(
                 f"  {label}: {took * 1000:.0f} ms, {queries} queries — "

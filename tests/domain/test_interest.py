@@ -3,9 +3,10 @@ topics joining the board; a pass that proposes cohorts once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 
 from bot.domain import interest, retro
 from bot.domain.cohorts import Availability, Slot
@@ -203,3 +204,74 @@ def test_a_group_started_by_hand_on_a_board_topic_invites_who_fits_its_hour(stor
         assert (started.invited, started.not_fitting) == (["U_EVE"], ["U_MORNING"])
         lines = interest.board(session, team_id=TEAM, user_id="U_MORNING").lines
         assert [(line.wanting, line.groups_formed) for line in lines] == [(1, 1)]
+
+
+def test_a_proposal_dm_claim_taken_over_cannot_be_undone_by_its_first_owner(
+    store: Store,
+) -> None:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        with store.transaction() as session:
+            topic = interest.place_topic(session, team_id=TEAM, text="Rust").topic
+            session.add(
+                CohortProposal(
+                    team_id=TEAM,
+                    topic_id=topic.id,
+                    weekday=1,
+                    session_time=time(16),
+                    members="U_A,U_B,U_C,U_D",
+                    candidates="U_A,U_B",
+                    facilitator_id="U_A",
+                    offered_at=NOW,
+                )
+            )
+        with store.transaction() as session:
+            first = interest.claim_next_unsent(session)
+            assert first is not None and first[0].recovering_since is None
+            assert interest.claim_next_unsent(session) is None  # held by the first pass
+        traveller.shift(interest.DM_LEASE + timedelta(seconds=1))  # the first pass is slow
+        with store.transaction() as session:
+            second = interest.claim_next_unsent(session)
+            assert second is not None and second[0].recovering_since == NOW  # looks since
+            assert interest.confirm_sent(session, claim=second[0], now=NOW)
+
+        # The slow first pass comes back: its failure, its "unreachable", its confirmation
+        # change nothing — the DM stays sent, to U_A.
+        with store.transaction() as session:
+            interest.unsend(session, claim=first[0])
+            assert interest.unreachable(session, claim=first[0], now=NOW) is None
+            assert not interest.confirm_sent(session, claim=first[0], now=NOW)
+        with store.transaction() as session:
+            [proposal] = session.query(CohortProposal).all()
+            assert proposal.facilitator_id == "U_A" and proposal.dm_sent_at is not None
+            assert interest.claim_next_unsent(session) is None
+
+
+def test_a_kept_notice_is_dropped_once_it_is_no_longer_true(store: Store) -> None:
+    mornings = Availability("Europe/Amsterdam", frozenset({1, 3}), frozenset({8, 9}))
+
+    def wants(users: list[str], availability: Availability) -> None:
+        with store.transaction() as session:
+            for user in users:
+                interest.add_want(
+                    session,
+                    team_id=TEAM,
+                    user_id=user,
+                    text="Rust",
+                    availability=availability,
+                    now=NOW,
+                )
+
+    wants(["U1", "U2", "U3", "U4"], EVENINGS)
+    wants(["U_CHEN"], mornings)
+    with store.transaction() as session:
+        planned = interest.plan(session, now=NOW)
+        [notice] = [n for n in planned.notices if n.user_id == "U_CHEN"]
+        # Slack did not take it...
+        interest.notice_not_sent(
+            session, team_id=TEAM, user_id="U_CHEN", topic_id=notice.topic_id, text="not now"
+        )
+    wants(["U5", "U6", "U7"], mornings)  # ...and now Chen's mornings make a group
+    with store.transaction() as session:
+        planned = interest.plan(session, now=NOW)
+        assert len(planned.proposals) == 1
+        assert interest.take_unsent_notices(session) == []
