@@ -145,10 +145,9 @@ def test_text_stored_with_slacks_markup_is_made_plain(empty_db: str) -> None:
             )
 
     insert("groups", {"team_id": "T1", "channel_id": "C1", "state": "running", "topic": "R&D"})
-    insert(
-        "checkins",
-        {"replies": "Read <https://raft.github.io|raft.github.io> &amp; took notes", "learned": ""},
-    )
+    replied = "Read <https://raft.github.io|raft.github.io> &amp; took notes"
+    insert("checkins", {"replies": replied, "learned": replied, "week": 1})
+    insert("checkins", {"replies": "", "learned": "Vec<T> &amp; Option<T>", "week": 2})  # a form
     insert("retro_replies", {"text": "More &lt;code&gt;, less talk", "message_ts": "1.1"})
     insert("resources", {"url": "https://x.io/?a=1&amp;b=2"})
     engine.dispose()
@@ -157,9 +156,11 @@ def test_text_stored_with_slacks_markup_is_made_plain(empty_db: str) -> None:
 
     engine = make_engine(empty_db)
     with engine.connect() as connection:
-        assert connection.scalar(sa_text("SELECT replies FROM checkins")) == (
-            "Read https://raft.github.io & took notes"
-        )
+        [(replies, learned), (_, typed)] = connection.execute(
+            sa_text("SELECT replies, learned FROM checkins ORDER BY week")
+        ).all()
+        assert replies == learned == "Read https://raft.github.io & took notes"
+        assert typed == "Vec<T> &amp; Option<T>"  # typed in the form, kept as it was
         assert connection.scalar(sa_text("SELECT text FROM retro_replies")) == (
             "More <code>, less talk"
         )

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.markup import unescape
+
 JsonDict = dict[str, Any]
 
 # Keys that hold text the user does not see until they act (menus, confirm dialogs) or never.
@@ -31,7 +33,7 @@ class FoundElement:
 def shown(mrkdwn: str) -> str:
     """mrkdwn (or a message's `text`) as Slack's client shows it: `&amp;`, `&lt;` and `&gt;`
     read as `&`, `<` and `>`. Markup (`<@U…>`, `<url|label>`, `*bold*`) is left as it is."""
-    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(mrkdwn)
 
 
 def visible_text(blocks: Sequence[Mapping[str, Any]] | None, *, as_shown: bool = True) -> str:

@@ -23,6 +23,7 @@ from bot.devtools.block_walk import visible_text
 from bot.devtools.fake_slack import FakeSlack, Message
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.domain import groups
+from bot.domain.markup import unescape
 from bot.schedule.runner import collect_due
 from bot.slack import ids
 from bot.store import Store
@@ -197,7 +198,7 @@ def plain(text: str) -> str:
     )
     for pattern in (_BOLD, _ITALIC, _STRIKE, _INLINE_CODE):
         text = pattern.sub(r"\1", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(text)
 
 
 def _lines(text: str) -> list[str]:

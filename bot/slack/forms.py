@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from bot.domain.markup import unescape
+
 
 def form_values(view: dict[str, Any]) -> dict[str, Any]:
     """Each field's value as Slack sends it: a string, a list of strings, or None. Anything
@@ -70,4 +72,5 @@ def field_error(message: str) -> str:
     """Modal errors are plain text: drop the markup our messages carry for chat."""
     message = re.sub(r"<#[A-Z0-9]+(?:\|[^>]*)?>", "this channel", message)
     message = re.sub(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", "the facilitator", message)
-    return message.replace("*", "").replace("`", "")
+    message = message.replace("*", "").replace("`", "")
+    return unescape(message)

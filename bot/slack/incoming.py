@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 
-_MARKUP = re.compile(r"<([^<>]*)>")
-_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
-_ENTITY = re.compile("|".join(_ENTITIES))
+from bot.domain.markup import unescape
+
+# Slack's own tokens only: a "<" people type reaches us as "&lt;".
+_MARKUP = re.compile(r"<((?:@[UW]|#[CG]|!|https?://|mailto:)[^<>]*)>")
 _USER = re.compile(r"@([UW][A-Z0-9_]+)")
 
 
 def plain(text: str) -> str:
     """`Read <https://raft.github.io|raft.github.io> &amp; <https://x.io/a|this>, <!here>`
     -> `Read https://raft.github.io & this (https://x.io/a), @here`."""
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], _MARKUP.sub(_readable, text))
+    return unescape(_MARKUP.sub(_readable, text))
 
 
 def _readable(match: re.Match[str]) -> str:
@@ -32,7 +33,9 @@ def _readable(match: re.Match[str]) -> str:
         return f"#{label}" if label else f"<{target}>"
     if target.startswith("!"):  # <!here>, <!subteam^S…|@team>, <!date^…|fallback>
         command = target[1:].split("^")[0]
-        return label or f"@{command}"
+        if command in ("here", "channel", "everyone"):
+            return f"@{command}"
+        return label or ("" if command == "date" else f"@{command}")
     if target.startswith("mailto:"):
         return label or target.removeprefix("mailto:")
     if not label or label in (target, target.split("://", 1)[-1]):

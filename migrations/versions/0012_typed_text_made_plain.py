@@ -1,5 +1,5 @@
-"""text people typed in Slack messages and commands is kept plain: rows stored before held
-Slack's markup (`R&amp;D`, `<https://…|label>`), which the renderers now escape themselves
+"""text from Slack messages and commands is kept plain: rows stored before held Slack's
+markup (`R&amp;D`, `<https://…|label>`), which the renderers now escape themselves
 
 Revision ID: 0012_typed_text_made_plain
 Revises: 0011_proposal_dm_claims
@@ -10,31 +10,42 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.slack.incoming import plain
+# It only reads Slack's own tokens (text typed in a form, "Vec<T>", has none) and entities.
+from bot.domain.markup import unescape
+from bot.slack.incoming import plain as _plain
 
 revision: str = "0012_typed_text_made_plain"
 down_revision: str | None = "0011_proposal_dm_claims"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Where text from a DM reply, a thread message or a slash command was stored as Slack sent it.
-COLUMNS = {
-    "checkins": ("learned", "replies"),
-    "retro_replies": ("text",),
-    "proposals": ("text", "link"),
-    "resources": ("url",),
-}
-
 
 def upgrade() -> None:
     bind = op.get_bind()
-    for table, columns in COLUMNS.items():
-        rows = sa.table(table, sa.column("id"), *(sa.column(c) for c in columns))
-        marked = sa.or_(*(rows.c[c].contains("&") | rows.c[c].contains("<") for c in columns))
-        for row in bind.execute(sa.select(rows).where(marked)).mappings():
-            values = {c: plain(row[c]) for c in columns if row[c]}
-            if any(values[c] != row[c] for c in values):
-                bind.execute(sa.update(rows).where(rows.c.id == row["id"]).values(**values))
+    marked = ("&", "<")
+
+    def rows(table: sa.TableClause, *columns: str) -> list[sa.RowMapping]:
+        where = sa.or_(*(table.c[c].contains(m) for c in columns for m in marked))
+        return list(bind.execute(sa.select(table).where(where)).mappings())
+
+    checkins = sa.table("checkins", sa.column("id"), sa.column("learned"), sa.column("replies"))
+    for row in rows(checkins, "replies"):
+        values = {"replies": _plain(row["replies"])}
+        if row["learned"] and row["replies"].startswith(row["learned"]):  # from a DM reply
+            values["learned"] = _plain(row["learned"])
+        bind.execute(sa.update(checkins).where(checkins.c.id == row["id"]).values(**values))
+
+    retro = sa.table("retro_replies", sa.column("id"), sa.column("text"))
+    for row in rows(retro, "text"):
+        bind.execute(
+            sa.update(retro).where(retro.c.id == row["id"]).values(text=_plain(row["text"]))
+        )
+
+    for name, column in (("resources", "url"), ("proposals", "link")):
+        links = sa.table(name, sa.column("id"), sa.column(column))
+        for row in rows(links, column):
+            value = unescape(row[column])
+            bind.execute(sa.update(links).where(links.c.id == row["id"]).values({column: value}))
 
 
 def downgrade() -> None:

@@ -10,7 +10,15 @@ from bot.devtools.workspace import SimulatedWorkspace
 from bot.slack import ids
 from bot.slack.render.format import escape, link, truncate, user_text
 from tests.slack.clock import Clock, utc
-from tests.slack.people import ANA, BEN, CHANNEL, recruitment, run_cycle, start_group
+from tests.slack.people import (
+    ANA,
+    BEN,
+    CHANNEL,
+    START_VALUES,
+    recruitment,
+    run_cycle,
+    start_group,
+)
 
 TOPIC = "C++ <templates> & more <!channel>"
 
@@ -137,3 +145,13 @@ def test_a_link_cannot_be_broken_out_of() -> None:
         "<https://x.io/a%20b%7Cc%3Ed%3Ce?f=1&amp;g=2|R&amp;D &lt;x&gt;>"
     )
     assert link("https://x.io/") == "<https://x.io/>"
+
+
+def test_a_form_error_naming_a_group_shows_its_topic_as_typed(ws: SimulatedWorkspace) -> None:
+    start_group(ws, topic=TOPIC)
+    ws.command(BEN, "start Go", channel_id=ws.fake.ws.im_channel(BEN).id)
+    form = ws.fake.open_modal(BEN)
+    assert form is not None
+    refused = ws.submit(BEN, form, {**START_VALUES, "topic": "Go", ids.START_CHANNEL: CHANNEL})
+    error = (refused.json or {})["errors"][ids.START_CHANNEL]
+    assert f"already has a live group, {TOPIC}" in error, error  # plain text: no entities

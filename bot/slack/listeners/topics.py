@@ -24,7 +24,8 @@ from bot.slack.replies import dm, open_form, tell, tell_in_channel
 from bot.store.types import utcnow
 
 VOTE_BUTTON = re.compile(rf"^{ids.VOTE_OPTION}_\d+$")
-LINK = re.compile(r"<?(https?://[^\s|>]+)(?:\|[^>]*)?>?")
+# A link as typed, or as incoming.plain gives a link someone labelled: "label (https://…)".
+LINK = re.compile(r"\((https?://\S+)\)$|<?(https?://[^\s|>]+)(?:\|[^>]*)?>?")
 
 
 def register(app: App) -> None:
@@ -76,7 +77,7 @@ def split_link(args: str) -> tuple[str, str | None]:
     match = LINK.search(args)
     if match is None:
         return args.strip(), None
-    return (args[: match.start()] + args[match.end() :]).strip(), match.group(1)
+    return (args[: match.start()] + args[match.end() :]).strip(), match.group(1) or match.group(2)
 
 
 # --- the vote -----------------------------------------------------------------------------

@@ -104,8 +104,8 @@ _ENTITIES = ("&amp;", "&lt;", "&gt;")
 
 
 def truncate(text: str, limit: int) -> str:
-    """At most `limit` characters, with `…` when cut. On mrkdwn that holds escaped text, the
-    cut never splits an `&amp;`, `&lt;` or `&gt;` (that would show `&am…`)."""
+    """At most `limit` characters, with `…` when cut. On mrkdwn the cut never splits an
+    `&amp;`, `&lt;` or `&gt;` (that would show `&am…`), nor a `<link|label>`."""
     if len(text) <= limit:
         return text
     head = text[: limit - 1]
@@ -114,6 +114,8 @@ def truncate(text: str, limit: int) -> str:
         text.startswith(e, start) and start + len(e) > len(head) for e in _ENTITIES
     ):
         head = head[:start]
+    if head.rfind("<") > head.rfind(">"):  # nor a link or mention: `<https://…` unclosed
+        head = head[: head.rfind("<")]
     return head + "…"
 
 
