@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.domain.errors import NotAllowed
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.models import Group, GroupState
 
 
 def require_facilitator(group: Group, user_id: str) -> None:
     if user_id != group.facilitator_id:
         raise NotAllowed(
-            f"Only the facilitator of *{escape(group.topic)}*, <@{group.facilitator_id}>, can do that."
+            f"Only the facilitator of *{typed(group.topic)}*, <@{group.facilitator_id}>, can do that."
         )
 
 
@@ -19,9 +19,9 @@ def require_member(group: Group, user_id: str, doing: str = "do that") -> None:
         return
     if group.state is GroupState.RECRUITING:
         raise NotAllowed(
-            f"Only members of *{escape(group.topic)}* can {doing}. Join the group first."
+            f"Only members of *{typed(group.topic)}* can {doing}. Join the group first."
         )
     raise NotAllowed(
-        f"Only members of *{escape(group.topic)}* can {doing}. Its cycle has started; ask "
+        f"Only members of *{typed(group.topic)}* can {doing}. Its cycle has started; ask "
         f"<@{group.facilitator_id}> about the next one, or start your own with `/p2p start`."
     )

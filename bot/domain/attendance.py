@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.groups import get_group
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.inserts import locked_row
 from bot.store.models import Attendance, Group
 
@@ -64,7 +64,7 @@ def correct(
 def _group_with_week(session: Session, team_id: str, group_id: int, week: int) -> Group:
     group = get_group(session, team_id=team_id, group_id=group_id)
     if group.week(week) is None:
-        raise NotFound(f"*{escape(group.topic)}* has no week {week}.")
+        raise NotFound(f"*{typed(group.topic)}* has no week {week}.")
     return group
 
 

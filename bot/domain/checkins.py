@@ -16,7 +16,7 @@ from bot.domain import slots
 from bot.domain.access import require_member
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.inserts import locked_row
 from bot.store.models import CheckIn, Group, GroupState, Membership, Week
 
@@ -168,7 +168,7 @@ def for_group(session: Session, group_id: int) -> dict[int, dict[str, CheckIn]]:
 def _open_week(group: Group, number: int, now: datetime) -> Week:
     week = group.week(number)
     if week is None:
-        raise Conflict(f"*{escape(group.topic)}* has no week {number}.")
+        raise Conflict(f"*{typed(group.topic)}* has no week {number}.")
     if now < week.ends_at:
         raise Conflict(f"Week {number}'s check-in opens after the session.")
     if now >= window_closes(group, week):

@@ -11,7 +11,7 @@ from bot.domain import slots, topics
 from bot.domain.access import require_facilitator
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.models import Group, GroupState, Poll, Week
 
 
@@ -69,10 +69,10 @@ def pause(session: Session, *, team_id: str, group_id: int, user_id: str, now: d
     require_facilitator(group, user_id)
     if group.state is GroupState.PAUSED:
         raise Conflict(
-            f"*{escape(group.topic)}* is already paused. `/p2p resume` picks it up again."
+            f"*{typed(group.topic)}* is already paused. `/p2p resume` picks it up again."
         )
     if group.state is not GroupState.RUNNING:
-        raise Conflict(f"*{escape(group.topic)}* isn't running, so there is nothing to pause.")
+        raise Conflict(f"*{typed(group.topic)}* isn't running, so there is nothing to pause.")
     group.state = GroupState.PAUSED
     group.paused_at = now
     session.flush()
@@ -94,7 +94,7 @@ def resume(session: Session, *, team_id: str, group_id: int, user_id: str, now: 
     group = get_group(session, team_id=team_id, group_id=group_id, for_update=True)
     require_facilitator(group, user_id)
     if group.state is not GroupState.PAUSED:
-        raise Conflict(f"*{escape(group.topic)}* isn't paused.")
+        raise Conflict(f"*{typed(group.topic)}* isn't paused.")
     # Sessions that fell in the pause were not held: they, and the rest, start again.
     paused_at = group.paused_at or now
     pending = [w for w in group.weeks_planned if w.starts_at > paused_at]
@@ -128,13 +128,13 @@ def _running(session: Session, team_id: str, group_id: int, user_id: str) -> Gro
 
 def _require_running(group: Group) -> None:
     if group.state is not GroupState.RUNNING:
-        raise Conflict(f"*{escape(group.topic)}* isn't running (it is {group.state.value}).")
+        raise Conflict(f"*{typed(group.topic)}* isn't running (it is {group.state.value}).")
 
 
 def _upcoming(group: Group, now: datetime) -> list[Week]:
     upcoming = [w for w in group.weeks_planned if w.starts_at > now]
     if not upcoming:
-        raise Conflict(f"*{escape(group.topic)}* has no sessions left to change.")
+        raise Conflict(f"*{typed(group.topic)}* has no sessions left to change.")
     return upcoming
 
 

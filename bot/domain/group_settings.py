@@ -11,7 +11,7 @@ from bot.domain import cycle
 from bot.domain.access import require_facilitator
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.models import Group
 
 LIMITS = {
@@ -63,7 +63,7 @@ def update(
     group = get_group(session, team_id=team_id, group_id=group_id, for_update=True)
     require_facilitator(group, user_id)
     if group.is_ended:
-        raise Conflict(f"*{escape(group.topic)}* has ended.")
+        raise Conflict(f"*{typed(group.topic)}* has ended.")
     validate(settings)
     group.session_minutes = settings.session_minutes
     group.prompt_lead_hours = settings.prompt_lead_hours

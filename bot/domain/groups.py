@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import slots
 from bot.domain.errors import Conflict, InvalidInput, NotFound
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.models import Group, GroupFormat, GroupState, Membership, MemberStatus
 from bot.store.types import utcnow
 
@@ -133,7 +133,7 @@ def _refuse_a_second_live_group(session: Session, *, team_id: str, channel_id: s
     live = live_group(session, team_id=team_id, channel_id=channel_id)
     if live is not None:
         raise Conflict(
-            f"<#{channel_id}> already has a live group, *{escape(live.topic)}*. One group per channel "
+            f"<#{channel_id}> already has a live group, *{typed(live.topic)}*. One group per channel "
             "keeps the weekly posts readable: start the new one in another channel."
         )
 
@@ -209,12 +209,12 @@ class JoinOutcome:
 def ensure_open(group: Group) -> None:
     if group.is_ended:
         raise Conflict(
-            f"The *{escape(group.topic)}* group has ended, so it takes no new members. "
+            f"The *{typed(group.topic)}* group has ended, so it takes no new members. "
             "Start a new one with `/p2p start`."
         )
     if group.state is not GroupState.RECRUITING:
         raise Conflict(
-            f"The *{escape(group.topic)}* group has already started its cycle. "
+            f"The *{typed(group.topic)}* group has already started its cycle. "
             f"Ask <@{group.facilitator_id}> about the next one, "
             "or start your own with `/p2p start`."
         )
@@ -304,7 +304,7 @@ def leave(
     group = get_group(session, team_id=team_id, group_id=group_id, for_update=True)
     if group.is_ended:
         raise Conflict(
-            f"The *{escape(group.topic)}* group has already ended; there is nothing to leave."
+            f"The *{typed(group.topic)}* group has already ended; there is nothing to leave."
         )
     membership = group.membership(user_id)
     if membership is None or membership.status is MemberStatus.LEFT:

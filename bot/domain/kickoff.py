@@ -13,7 +13,7 @@ from bot.domain import slots
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import Conflict, InvalidInput, NotFound
 from bot.domain.groups import get_group
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.inserts import insert_if_absent
 from bot.store.models import Alignment, Group, GroupState, Kickoff, Membership, Week
 
@@ -76,7 +76,7 @@ def start_cycle(
     _require_recruiting(group)
     if len(group.members) < group.min_members:
         raise Conflict(
-            f"*{escape(group.topic)}* has {len(group.members)} members and needs {group.min_members} "
+            f"*{typed(group.topic)}* has {len(group.members)} members and needs {group.min_members} "
             "to start. Invite a few more people, or lower the minimum."
         )
     first = slots.next_slot(now, group.weekday, group.session_time, group.timezone)
@@ -97,7 +97,7 @@ def start_cycle(
 
 def _require_recruiting(group: Group) -> None:
     if group.state is not GroupState.RECRUITING:
-        raise Conflict(f"*{escape(group.topic)}* has already started its cycle.")
+        raise Conflict(f"*{typed(group.topic)}* has already started its cycle.")
 
 
 # --- expectations side by side ----------------------------------------------------------------

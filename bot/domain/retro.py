@@ -15,7 +15,7 @@ from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.groups import get_group
 from bot.domain.health import present_count
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.inserts import insert_if_absent, locked_row
 from bot.store.models import (
     Ambassador,
@@ -82,7 +82,7 @@ def require_feedback_open(group: Group, user_id: str) -> None:
     """Members give feedback from the retro until the summary (a pause doesn't close it)."""
     require_member(group, user_id, "give feedback")
     if group.retro_ts is None or group.state not in {GroupState.RUNNING, GroupState.PAUSED}:
-        raise Conflict(f"*{escape(group.topic)}*'s feedback is closed: its summary is out.")
+        raise Conflict(f"*{typed(group.topic)}*'s feedback is closed: its summary is out.")
 
 
 def keep_reply(session: Session, *, group: Group, user_id: str, text: str, message_ts: str) -> bool:
@@ -190,7 +190,7 @@ def end_early(
     group = get_group(session, team_id=team_id, group_id=group_id, for_update=True)
     require_facilitator(group, user_id)
     if group.is_ended:
-        raise Conflict(f"*{escape(group.topic)}* has already ended.")
+        raise Conflict(f"*{typed(group.topic)}* has already ended.")
     _stall(group, reason, note, now)
     if group.cycle_started_at is None:
         group.state = GroupState.CANCELLED  # it never started: closed, not stalled

@@ -18,7 +18,7 @@ from bot.domain import slots
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import Conflict, InvalidInput, NotFound
 from bot.domain.groups import get_group
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.store.models import Group, Poll, PollOption, Proposal, Vote
 
 MAX_OPTIONS = 10
@@ -47,7 +47,7 @@ def propose(
     group = get_group(session, team_id=team_id, group_id=group_id)
     require_member(group, user_id, "propose topics")
     if group.is_ended:
-        raise Conflict(f"*{escape(group.topic)}* has ended; it takes no more proposals.")
+        raise Conflict(f"*{typed(group.topic)}* has ended; it takes no more proposals.")
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise InvalidInput({"proposal": "Write the topic, e.g. `/p2p propose Raft consensus`."})
@@ -245,7 +245,7 @@ def set_next_topic(
     require_facilitator(group, user_id)
     target = group.week(week)
     if target is None:
-        raise NotFound(f"*{escape(group.topic)}* has no week {week}.")
+        raise NotFound(f"*{typed(group.topic)}* has no week {week}.")
     proposal, _ = propose(session, team_id=team_id, group_id=group_id, user_id=user_id, text=text)
     for replaced in session.scalars(
         select(Proposal).where(Proposal.group_id == group.id, Proposal.chosen_for_week == week)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import attendance, topics
 from bot.domain.kickoff import expectations
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.slack.context import Deps
 from bot.slack.gateway import ChannelUnavailable, Gateway, MessageUnavailable
 from bot.slack.render import kickoff as kickoff_render
@@ -132,7 +132,7 @@ def _update(client: WebClient, group: Group, ts: str, message: Message) -> None:
             gateway,
             group.facilitator_id,
             Message(
-                text=f"I can't update the *{escape(group.topic)}* group's messages in "
+                text=f"I can't update the *{typed(group.topic)}* group's messages in "
                 f"<#{group.channel_id}>: I'm no longer in that channel. Add me back with "
                 "`/invite @p2p` so the group keeps running."
             ),

@@ -15,6 +15,7 @@ import argparse
 import multiprocessing
 import os
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -23,6 +24,7 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from bot import clock
 from bot.devtools.fake_slack import FakeSlack
@@ -33,6 +35,7 @@ from bot.schedule import replicas
 from bot.schedule.runner import look
 from bot.slack import ids
 from bot.store import Store
+from bot.store.engine import make_engine
 from bot.store.migrate import upgrade
 from bot.store.models import GroupFormat
 from tests.benchmarks import fan_out, fleet
@@ -265,6 +268,14 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     tickers = [int(t) for t in args.tickers.split(",")]
+    if args.postgres:
+        try:
+            make_engine(args.postgres).connect().close()
+        except OperationalError as refused:
+            sys.exit(
+                f"bench: cannot use {args.postgres} ({refused.orig}); it takes an empty "
+                "database of its own, e.g. `createdb -h 127.0.0.1 -U postgres bench`"
+            )
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = f"sqlite:///{Path(tmp) / 'bench.db'}"
         print("== SQLite ==")

@@ -14,7 +14,7 @@ from bot.domain import interest
 from bot.domain.cohorts import Availability
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.groups import get_group
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.slack import ids
 from bot.slack.context import deps, team
 from bot.slack.forms import field_error, form_values
@@ -150,7 +150,7 @@ def on_want_drop(
         respond(replace_original=True, **render.board_message(found).as_kwargs())
     if (body.get("view") or {}).get("type") == "home":
         home.refresh(context, client, user_id)
-    answer(respond, client, body["user"]["id"], f"You're off the board for *{escape(name)}*.")
+    answer(respond, client, body["user"]["id"], f"You're off the board for *{typed(name)}*.")
 
 
 def on_want_submitted(

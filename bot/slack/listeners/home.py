@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.domain import calendar, export, groups, home, program
 from bot.domain.errors import DomainError
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.slack import ids
 from bot.slack.context import deps, team
 from bot.slack.gateway import Gateway, SlackCallFailed
@@ -117,7 +117,7 @@ def on_calendar_clicked(
             filename=f"p2p-{_slug(topic)}.ics",
             content=ics,
             title=f"P2P: {topic} — sessions",
-            comment=f"The {count} sessions of *{escape(topic)}*: open the file to add them to your "
+            comment=f"The {count} sessions of *{typed(topic)}*: open the file to add them to your "
             "calendar. If a week is skipped or moved, get it again to update them.",
         )
     except SlackCallFailed as failed:

@@ -16,7 +16,7 @@ from bot.domain import home as member_home
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.groups import GroupDraft, JoinResult, LeaveResult
 from bot.domain.kickoff import latest_kickoff
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.slack import ids, live
 from bot.slack.context import deps, enterprise, team
 from bot.slack.forms import as_int, field_error, form_values, private_metadata
@@ -63,7 +63,7 @@ def start_command(
             live = groups.live_group(session, team_id=team(context), channel_id=channel_id)
         if live is not None:
             ack(
-                text=f"<#{channel_id}> already has a live group, *{escape(live.topic)}* — see "
+                text=f"<#{channel_id}> already has a live group, *{typed(live.topic)}* — see "
                 "`/p2p status`. Start the new one in another channel."
             )
             return
@@ -163,8 +163,8 @@ def on_start_submitted(
             gateway,
             user_id,
             Message(
-                text=f"I couldn't post the *{escape(group.topic)}* group in <#{channel_id}>: {reason} "
-                f"run `/p2p start {escape(group.topic)}` again."
+                text=f"I couldn't post the *{typed(group.topic)}* group in <#{channel_id}>: {reason} "
+                f"run `/p2p start {typed(group.topic)}` again."
             ),
         )
         return
@@ -339,14 +339,14 @@ def _leave(
     if outcome.result is LeaveResult.NOT_IN_GROUP:
         tell(
             respond,
-            f"You're not in the *{escape(group.topic)}* group, so there's nothing to leave.",
+            f"You're not in the *{typed(group.topic)}* group, so there's nothing to leave.",
         )
         return
     gateway = Gateway(client)
     live.recruitment(deps(context), client, group.id)
     home.refresh(context, client, user_id)
     if outcome.result is LeaveResult.LEFT_WAITLIST:
-        tell(respond, f"You're off the *{escape(group.topic)}* waitlist.")
+        tell(respond, f"You're off the *{typed(group.topic)}* waitlist.")
         return
     tell(respond, render.left_reply(group))
     if outcome.promoted is not None:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.domain import groups, topics
 from bot.domain.access import require_facilitator, require_member
 from bot.domain.errors import DomainError, InvalidInput
-from bot.domain.markup import escape
+from bot.domain.markup import typed
 from bot.slack import ids, live
 from bot.slack.context import deps, team
 from bot.slack.forms import field_error, form_values, private_metadata
@@ -254,5 +254,5 @@ def on_set_topic_submitted(
     dm(
         Gateway(client),
         user_id,
-        Message(text=f"Week {meta.get('week')}'s topic is *{escape(proposal.text)}*."),
+        Message(text=f"Week {meta.get('week')}'s topic is *{typed(proposal.text)}*."),
     )

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from bot.domain.markup import escape
+from bot.domain.markup import escape, typed
 from bot.store.models import Group, GroupFormat
 
-__all__ = ["escape"]  # the renderers take it from here with the other helpers
+__all__ = ["escape", "typed"]  # the renderers take it from here with the other helpers
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -33,23 +33,10 @@ FORMAT_LABELS = {
 COMMITMENT_CHOICES = [30, 60, 90, 120, 180, 240, 360, 480]
 
 
-# Mentions of a person or a channel, the markup kept in stored text (see
-# bot/slack/incoming.py): they show a name, and notify nobody else.
-_MENTION = re.compile(r"<(?:@[UW]|#C)[A-Z0-9_]+>")
-
-
 def user_text(text: str, limit: int | None = None) -> str:
-    """What a person typed, for mrkdwn: cut to `limit` characters first (so no entity is cut
-    in half), then escaped. Mentions of people and channels (`<@U…>`, `<#C…>`) stay; all
-    else — a `<!channel>`, a link, `&` — is shown as typed."""
-    if limit is not None:
-        text = truncate(text, limit)
-    kept, at = [], 0
-    for found in _MENTION.finditer(text):
-        kept += [escape(text[at : found.start()]), found.group(0)]
-        at = found.end()
-    kept.append(escape(text[at:]))
-    return "".join(kept)
+    """What a person typed, for mrkdwn (see `typed`), cut to `limit` characters first so
+    no entity is cut in half."""
+    return typed(truncate(text, limit) if limit is not None else text)
 
 
 _URL_UNSAFE = re.compile(r"[\s<>|]")
