@@ -74,6 +74,8 @@ def test_it_declares_the_command_interactivity_and_events_at_one_url() -> None:
         settings["event_subscriptions"]["request_url"],
     }
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
+    # `/p2p owners add @ana` needs Slack to send the mention as <@U…|ana>, as the driver does.
+    assert commands[0]["should_escape"] is True
 
 
 def test_every_slack_call_goes_through_the_gateway() -> None:
