@@ -12,13 +12,17 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 
+from bot.slack.gateway import Gateway, SlackCallFailed, make_client
+from bot.slack.render import help as help_render
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -109,7 +113,9 @@ def install_flow(
         installation_store_bot_only=True,
         state_store=state_store,  # type: ignore[arg-type]
         authorization_url=authorize_url(api_url),
-        callback_options=CallbackOptions(success=_installed_page, failure=_failed_page),
+        callback_options=CallbackOptions(
+            success=partial(_installed, api_url), failure=_failed_page
+        ),
     )
     return InstallFlow(client=WebClient(base_url=api_url, timeout=10), settings=settings)
 
@@ -131,6 +137,22 @@ REASONS = {
     "storage_error": "I couldn't save the installation on my side (my database did not "
     "answer). Please try again in a minute.",
 }
+
+
+def _installed(api_url: str, args: SuccessArgs) -> BoltResponse:
+    _welcome(api_url, args.installation)
+    return _installed_page(args)
+
+
+def _welcome(api_url: str, installation: Installation) -> None:
+    """The person who installed p2p gets, in their DM with it, what to do next."""
+    if not installation.bot_token or not installation.user_id:
+        return
+    gateway = Gateway(make_client(installation.bot_token, api_url))
+    try:
+        gateway.dm(installation.user_id, help_render.welcome_dm())
+    except SlackCallFailed as failed:  # the page says the same; the install stands
+        log.warning("could not welcome %s: %s", installation.user_id, failed.error)
 
 
 def _installed_page(args: SuccessArgs) -> BoltResponse:

@@ -46,6 +46,10 @@ def test_two_workspaces_install_run_their_groups_and_one_leaves(
     assert "p2p is installed in ta" in page.body and "/p2p start" in page.body
     assert "/invite @p2p" in page.body
     assert ws.install("TB").status == 200
+    # Whoever installed it is told the same in their DM with the bot, in their workspace.
+    for team in (a, b):
+        welcome = ws.fake.find_message(team.people[0], "p2p is installed")
+        assert "/invite @p2p" in welcome.plain and "/p2p start" in welcome.plain
 
     # The tokens are stored, sealed: nothing in the database reads as a token.
     with ws.store.engine.connect() as connection:

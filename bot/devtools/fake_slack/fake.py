@@ -227,8 +227,13 @@ class FakeSlack:
             team = self.tenancy.teams.get(team_id)
             enterprise_id = team.enterprise_id if team else None
         with self.ws.lock:
+            # The workspace's first person approves it (a made-up one where it has nobody).
+            people = [u for u, t in self.tenancy.user_team.items() if t == team_id]
             self.tenancy.codes[code] = Grant(
-                None if org_wide else team_id, enterprise_id, org_wide=org_wide
+                None if org_wide else team_id,
+                enterprise_id,
+                org_wide=org_wide,
+                installer=people[0] if people else "UINSTALLER",
             )
         return code
 

@@ -34,6 +34,7 @@ class Grant:
     enterprise_id: str | None = None
     org_wide: bool = False
     expires_at: float | None = None  # time.time(); None: never (no rotation)
+    installer: str = "UINSTALLER"  # who approved the install
 
     @property
     def key(self) -> str:
@@ -138,7 +139,7 @@ class Tenancy:
         answer: JsonDict = {
             "ok": True,
             "app_id": app_id,
-            "authed_user": {"id": "UINSTALLER"},
+            "authed_user": {"id": renewed.installer},
             "scope": scopes,
             "bot_user_id": bot_user_id,
             "team": self._team_json(None if renewed.org_wide else renewed.team_id),

@@ -51,6 +51,23 @@ def help_message(unknown: str | None = None) -> Message:
     )
 
 
+def welcome_dm() -> Message:
+    """To whoever installs p2p: what it is, and the first thing to do."""
+    text = (
+        "👋 *p2p is installed.* It runs peer-learning study groups here: up to six "
+        "colleagues, one session a week, no teacher — I do the chores (recruiting, the "
+        "kick-off, weekly prompts, votes, check-ins, catch-ups, the retro).\n"
+        "• *Start a group:* invite me to a channel (`/invite @p2p`), then type "
+        "`/p2p start` there.\n"
+        "• *Not ready to lead one?* `/p2p want` and a topic: when four people want the same "
+        "topic at an hour they share, I propose the group.\n"
+        "• *Your App Home* (my name, then Home) shows your groups, and to workspace owners "
+        "and admins the whole program.\n"
+        "`/p2p help` lists everything."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
+
+
 def excerpt(typed: str, *, limit: int = ECHO_LIMIT) -> str:
     """What someone typed, short enough to echo back and unable to break out of `code`."""
     flat = " ".join(typed.replace("`", "'").split())
