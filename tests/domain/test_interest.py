@@ -132,7 +132,7 @@ def test_the_biggest_board_and_proposal_render_within_block_kit_limits() -> None
     from bot.slack.render import board as render
 
     lines = [
-        interest.BoardLine(n, "T" * 150, 10_000 - n, n % 2 == 0, n)
+        interest.BoardLine(n, "<" * 150, 10_000 - n, n % 2 == 0, n)
         for n in range(interest.BOARD_SIZE)
     ]
     big = interest.Board(lines, topics=500, groups_formed=99)
@@ -146,7 +146,7 @@ def test_the_biggest_board_and_proposal_render_within_block_kit_limits() -> None
     members = [f"U{n:010}" for n in range(6)]
     proposal = render.proposal_dm(
         proposal_id=2**40,
-        topic="T" * 150,
+        topic="<" * 150,
         slot=Slot(3, time(16)),
         members=members,
         zones=["America/Los_Angeles", "Asia/Kathmandu", "Pacific/Kiritimati", "Europe/Amsterdam"],
@@ -155,7 +155,7 @@ def test_the_biggest_board_and_proposal_render_within_block_kit_limits() -> None
     assert check_blocks(proposal.as_kwargs()["blocks"]) == []
     assert "(08:00 in Los Angeles … 06:00 Friday in Kiritimati)" in proposal.text
     notice = render.notice_dm(
-        "T" * 150, LeftOut("U1", Reason.NO_SHARED_HOUR, Slot(0, time(9)), 2, 1), lines[:2]
+        "<" * 150, LeftOut("U1", Reason.NO_SHARED_HOUR, Slot(0, time(9)), 2, 1), lines[:2]
     )
     assert "2 others are free at Mondays 09:00 UTC, and a group needs 1 more" in notice.text
     view = render.want_modal(topic="T" * 400, timezone="Europe/Amsterdam", availability=EVENINGS)

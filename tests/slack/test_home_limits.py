@@ -20,7 +20,7 @@ def a_group(n: int, state: GroupState) -> Group:
         id=n,
         team_id="T",
         channel_id=f"C{n}",
-        topic=f"A very long topic name number {n} " * 5,
+        topic=f"A <very> long & topic name number {n} " * 4,
         format=GroupFormat.STUDY_AND_PRESENT,
         weekday=n % 7,
         session_time=time(18),
@@ -43,7 +43,7 @@ def test_a_home_with_many_groups_fits_and_counts_the_rest() -> None:
             a_group(n, GroupState.RUNNING),
             MemberStatus.MEMBER,
             None,
-            Week(number=2, starts_at=NOW + timedelta(days=n), ends_at=NOW, topic="Raft " * 60),
+            Week(number=2, starts_at=NOW + timedelta(days=n), ends_at=NOW, topic="Raft <&> " * 40),
             [Waiting("checkin", 1), Waiting("vote", 1, f"C{n}", "1.1"), Waiting("attendance", 2)],
         )
         for n in range(8)
@@ -71,7 +71,7 @@ def test_a_home_with_many_groups_fits_and_counts_the_rest() -> None:
         feedback=FeedbackNumbers(1, 10, 4.0, Rate(1, 1), Rate(0, 1), Rate(1, 1)),
         attention=[],
         attention_total=0,
-        wanted_topics=[("Kafka " * 30, 9)] * 10,
+        wanted_topics=[("Kafka <&> " * 20, 9)] * 10,
         ambassadors=[f"U{k:08d}" for k in range(400)],
         members=30000,
     )

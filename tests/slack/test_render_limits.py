@@ -27,7 +27,8 @@ from bot.store.models import (
 )
 
 NOW = datetime(2026, 3, 16, 9, tzinfo=UTC)
-LONG = "x" * 2000
+# The worst text for size: every character one that mrkdwn must escape (`<` is `&lt;`).
+LONG = "<&" * 1000
 
 
 def biggest_group() -> Group:
@@ -35,7 +36,7 @@ def biggest_group() -> Group:
         id=1,
         team_id="T",
         channel_id="C",
-        topic="T" * 150,
+        topic="<" * 150,
         why=LONG,
         format=GroupFormat.STUDY_AND_PRESENT,
         weekday=3,
@@ -79,7 +80,7 @@ def biggest_group() -> Group:
             number=n,
             starts_at=NOW + timedelta(weeks=n),
             ends_at=NOW + timedelta(weeks=n, hours=1),
-            topic="W" * 300,
+            topic="<" * 300,
             revision=1,
         )
         for n in range(1, 13)

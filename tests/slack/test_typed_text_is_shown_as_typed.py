@@ -126,11 +126,13 @@ def test_escape_writes_only_the_three_control_characters_as_entities(typed: str,
     assert escape(typed) == sent
 
 
-def test_user_text_keeps_mentions_of_people_and_cuts_before_escaping() -> None:
+def test_user_text_keeps_mentions_of_people_and_its_limit_holds_once_escaped() -> None:
     assert user_text("ask <@U_ANA> or <!here> <@U_BEN|ben>") == (
         "ask <@U_ANA> or &lt;!here&gt; &lt;@U_BEN|ben&gt;"
     )
-    assert user_text("a&b&c", 4) == "a&amp;b…"  # three characters as typed, then the cut
+    assert user_text("a&b&c", 8) == "a&amp;b…"  # 8 characters as sent, no entity cut
+    assert user_text("<" * 500, 100) == "&lt;" * 24 + "…"
+    assert user_text("see <@U_ANA> now", 10) == "see …"  # nor a mention
 
 
 def test_truncate_never_cuts_an_entity_in_half() -> None:

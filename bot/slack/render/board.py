@@ -42,6 +42,9 @@ from bot.store.models import Group
 NUMBERS = ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 DEFAULT_DAYS = {0, 1, 2, 3}
 
+# A topic name as sent (150 typed characters, longer once escaped): twenty fit a message.
+NAME_SHOWN = 300
+
 
 def count_word(n: int) -> str:
     return NUMBERS[n] if 0 <= n < len(NUMBERS) else str(n)
@@ -143,7 +146,7 @@ def want_reply(outcome: WantOutcome, typed: str, related: Sequence[BoardLine]) -
 
 
 def _topics(lines: Sequence[BoardLine]) -> str:
-    return " and ".join(f"*{user_text(line.name)}* ({line.wanting})" for line in lines)
+    return " and ".join(f"*{user_text(line.name, NAME_SHOWN)}* ({line.wanting})" for line in lines)
 
 
 # --- the board ------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ def board_blocks(board: Board) -> list[Block]:
                 block_id=f"topic_{line.topic_id}",
                 text=MarkdownTextObject(
                     text=truncate(
-                        f"*{user_text(line.name)}*\n"
+                        f"*{user_text(line.name, NAME_SHOWN)}*\n"
                         f"{plural(line.wanting, 'person', 'people')} want it{you}{formed}",
                         3000,
                     )

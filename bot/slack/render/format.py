@@ -34,9 +34,11 @@ COMMITMENT_CHOICES = [30, 60, 90, 120, 180, 240, 360, 480]
 
 
 def user_text(text: str, limit: int | None = None) -> str:
-    """What a person typed, for mrkdwn (see `typed`), cut to `limit` characters first so
-    no entity is cut in half."""
-    return typed(truncate(text, limit) if limit is not None else text)
+    """What a person typed, for mrkdwn (see `typed`), at most `limit` characters as sent:
+    the limit holds for text that escaping makes longer (`<` is `&lt;`), and the cut never
+    splits an entity or a mention."""
+    shown = typed(text)
+    return truncate(shown, limit) if limit is not None else shown
 
 
 _URL_UNSAFE = re.compile(r"[\s<>|]")
