@@ -34,7 +34,9 @@ WHY_MAX = 1000
 MERGE_SCORE = 88  # rapidfuzz ratio of two topics' keys at or above which they are one
 RELATED_SCORE = 60
 PROPOSAL_TTL = timedelta(days=7)
-DM_LEASE = timedelta(minutes=5)  # a pass that took a proposal DM and went quiet
+# A pass that took a proposal DM and went quiet: longer than a send can wait out Slack's
+# rate limits, so a slow send is never taken over (a DM a little late does no harm).
+DM_LEASE = timedelta(minutes=30)
 BOARD_SIZE = 20
 
 # Times of the day offered in the form, in the person's own zone: (label, first, end hour).
@@ -381,6 +383,7 @@ class Notice:
     user_id: str
     topic_id: int
     topic: str
+    key: str  # as kept in Want.notice
     left: LeftOut | None = None
     unstaffed: Slot | None = None
     cohort_size: int = 0
@@ -474,6 +477,7 @@ def _plan_topic(
                             user,
                             topic.id,
                             topic.name,
+                            notice,
                             unstaffed=cohort.slot,
                             cohort_size=len(cohort.members),
                         )
@@ -501,17 +505,24 @@ def _plan_topic(
         notice = f"{left.reason.value}:{left.best_slot.quarter if left.best_slot else '-'}"
         if want.notice != notice:
             _say(want, notice)
-            planned.notices.append(Notice(topic.team_id, left.user_id, topic.id, topic.name, left))
+            planned.notices.append(
+                Notice(topic.team_id, left.user_id, topic.id, topic.name, notice, left)
+            )
 
 
-def notice_not_sent(
-    session: Session, *, team_id: str, user_id: str, topic_id: int, text: str
-) -> None:
-    """A notice Slack did not take: kept to be said at the next pass."""
+def notice_not_sent(session: Session, *, notice: NoticeText) -> None:
+    """A notice Slack did not take: kept to be said at the next pass, unless it has been
+    replaced meanwhile or its person invited to a group."""
     session.execute(
         update(Want)
-        .where(Want.team_id == team_id, Want.user_id == user_id, Want.topic_id == topic_id)
-        .values(notice_unsent=text)
+        .where(
+            Want.team_id == notice.team_id,
+            Want.user_id == notice.user_id,
+            Want.topic_id == notice.topic_id,
+            Want.notice == notice.key,
+            Want.invited_group_id.is_(None),
+        )
+        .values(notice_unsent=notice.text)
         .execution_options(synchronize_session=False)
     )
 
@@ -524,6 +535,7 @@ class NoticeText:
     user_id: str
     topic_id: int
     text: str
+    key: str  # which notice it is (Want.notice): kept only while it is still the one
 
 
 def take_unsent_notices(session: Session) -> list[NoticeText]:
@@ -545,8 +557,12 @@ def take_unsent_notices(session: Session) -> list[NoticeText]:
             .values(notice_unsent=None)
             .execution_options(synchronize_session=False)
         )
-        if took.rowcount == 1 and want.notice_unsent:  # type: ignore[attr-defined]
-            taken.append(NoticeText(want.team_id, want.user_id, want.topic_id, want.notice_unsent))
+        if took.rowcount == 1 and want.notice_unsent and want.notice:  # type: ignore[attr-defined]
+            taken.append(
+                NoticeText(
+                    want.team_id, want.user_id, want.topic_id, want.notice_unsent, want.notice
+                )
+            )
     return taken
 
 
@@ -627,15 +643,20 @@ def _held(claim: ProposalClaim) -> ColumnElement[bool]:
 
 
 def claim_next_unsent(
-    session: Session, *, skip: Collection[int] = ()
+    session: Session, *, skip: Collection[int] = (), team_id: str | None = None
 ) -> tuple[ProposalClaim, CohortProposal] | None:
     """The oldest open proposal whose DM has not gone out, claimed now for this caller; a
     claim left unconfirmed past its lease is taken over. Leases run on the wall clock (not
-    a tick's `now`, which `p2p-bot tick --at` may set anywhere), like the ledger's."""
+    a tick's `now`, which `p2p-bot tick --at` may set anywhere), like the ledger's.
+    `team_id`: only that workspace's (a listener acts with one workspace's token)."""
     at = utcnow()
     candidates = session.scalars(
         select(CohortProposal)
-        .where(_unsent(at), CohortProposal.id.not_in(skip) if skip else true())
+        .where(
+            _unsent(at),
+            CohortProposal.id.not_in(skip) if skip else true(),
+            CohortProposal.team_id == team_id if team_id else true(),
+        )
         .order_by(CohortProposal.offered_at, CohortProposal.id)
         .limit(10)
     ).all()

@@ -106,7 +106,9 @@ class InterestRunner:
                 related = interest.related_lines(boards[notice.team_id], topic)
                 message = render.notice_dm(topic.name, notice.left, related)
             texts.append(
-                interest.NoticeText(notice.team_id, notice.user_id, notice.topic_id, message.text)
+                interest.NoticeText(
+                    notice.team_id, notice.user_id, notice.topic_id, message.text, notice.key
+                )
             )
         return texts
 
@@ -134,24 +136,18 @@ class InterestRunner:
                     failed.error,
                 )
                 with self.store.transaction() as session:
-                    interest.notice_not_sent(
-                        session,
-                        team_id=notice.team_id,
-                        user_id=notice.user_id,
-                        topic_id=notice.topic_id,
-                        text=notice.text,
-                    )
+                    interest.notice_not_sent(session, notice=notice)
         return False
 
-    def send_pending(self, now: datetime) -> list[str]:
+    def send_pending(self, now: datetime, *, team_id: str | None = None) -> list[str]:
         """DM every open proposal not yet offered to its current candidate, oldest first,
-        each claimed just before it is sent."""
+        each claimed just before it is sent. `team_id`: only that workspace's."""
         sent: list[str] = []
         tries: dict[int, int] = {}
         while True:
             done = {p for p, n in tries.items() if n >= MAX_OFFERS_A_PASS}
             with self.store.transaction() as session:
-                claimed = interest.claim_next_unsent(session, skip=done)
+                claimed = interest.claim_next_unsent(session, skip=done, team_id=team_id)
                 if claimed is None:
                     return sent
                 dm = self._outgoing(session, *claimed, now)
@@ -179,6 +175,8 @@ class InterestRunner:
                 with self.store.transaction() as session:
                     following = interest.unreachable(session, claim=claim, now=now)
                 return Offered.PASSED_ON if following else Offered.LATER
+            except NotInstalled:
+                return Offered.LATER  # kept claimed: after a reinstall it is looked for first
             except OutcomeUnknown as unknown:
                 # Kept claimed: once the lease is out a pass looks for it, then sends.
                 log.warning(

@@ -153,6 +153,8 @@ def _welcome(api_url: str, installation: Installation) -> None:
         gateway.dm(installation.user_id, help_render.welcome_dm())
     except SlackCallFailed as failed:  # the page says the same; the install stands
         log.warning("could not welcome %s: %s", installation.user_id, failed.error)
+    except Exception:  # nor may anything else spoil the page of an install that worked
+        log.exception("could not welcome %s", installation.user_id)
 
 
 def _installed_page(args: SuccessArgs) -> BoltResponse:

@@ -267,11 +267,37 @@ def test_a_kept_notice_is_dropped_once_it_is_no_longer_true(store: Store) -> Non
         planned = interest.plan(session, now=NOW)
         [notice] = [n for n in planned.notices if n.user_id == "U_CHEN"]
         # Slack did not take it...
-        interest.notice_not_sent(
-            session, team_id=TEAM, user_id="U_CHEN", topic_id=notice.topic_id, text="not now"
-        )
-    wants(["U5", "U6", "U7"], mornings)  # ...and now Chen's mornings make a group
+        kept = interest.NoticeText(TEAM, "U_CHEN", notice.topic_id, "not now", notice.key)
+        interest.notice_not_sent(session, notice=kept)
+    with store.transaction() as session:
+        assert interest.take_unsent_notices(session) == [kept]  # kept while true...
+        interest.notice_not_sent(session, notice=kept)
+    wants(["U5", "U6", "U7"], mornings)  # ...but now Chen's mornings make a group
     with store.transaction() as session:
         planned = interest.plan(session, now=NOW)
         assert len(planned.proposals) == 1
         assert interest.take_unsent_notices(session) == []
+
+
+def test_a_listener_claims_only_its_own_workspaces_proposal_dms(store: Store) -> None:
+    with store.transaction() as session:
+        for team in ("T_ONE", "T_TWO"):
+            topic = interest.place_topic(session, team_id=team, text="Rust").topic
+            session.add(
+                CohortProposal(
+                    team_id=team,
+                    topic_id=topic.id,
+                    weekday=1,
+                    session_time=time(16),
+                    members="U_A,U_B,U_C,U_D",
+                    candidates="U_A",
+                    facilitator_id="U_A",
+                    offered_at=NOW,
+                )
+            )
+    with store.transaction() as session:
+        claimed = interest.claim_next_unsent(session, team_id="T_TWO")
+        assert claimed is not None and claimed[1].team_id == "T_TWO"
+        assert interest.claim_next_unsent(session, team_id="T_TWO") is None
+        other = interest.claim_next_unsent(session)  # the scheduler's pass: any workspace
+        assert other is not None and other[1].team_id == "T_ONE"

@@ -171,7 +171,8 @@ def test_a_proposal_dm_goes_out_once_through_a_lost_answer_and_a_crash(
         assert interest.claim_next_unsent(session) is None  # one proposal, taken
     clock.tick(START + timedelta(minutes=5))
     assert proposals(ANA) == 0  # another pass leaves it to its owner while the lease runs
-    clock.tick(START + timedelta(minutes=10))  # the lease is out: looked for, not there, sent
+    lease_out = START + timedelta(minutes=5) + interest.DM_LEASE
+    clock.tick(lease_out)  # the lease is out: looked for, not there, sent
     assert proposals(ANA) == 1
 
     # Ana says no. Slack takes Gus's DM but the answer never arrives, and the look for it
@@ -180,10 +181,10 @@ def test_a_proposal_dm_goes_out_once_through_a_lost_answer_and_a_crash(
     ws.fake.fail("conversations.history", "internal_error")
     ws.click(ANA, ws.fake.find_message(ANA, "Start it?"), ids.PROPOSAL_DECLINE)
     assert proposals(GUS) == 1
-    clock.tick(START + timedelta(minutes=12))
+    clock.tick(lease_out + timedelta(minutes=2))
     assert proposals(GUS) == 1
-    clock.tick(START + timedelta(minutes=20))  # taken over: found in the DM, not sent again
-    clock.tick(START + timedelta(minutes=30))
+    clock.tick(lease_out + interest.DM_LEASE + timedelta(minutes=1))  # found, not sent again
+    clock.tick(lease_out + interest.DM_LEASE + timedelta(minutes=10))
     assert proposals(GUS) == 1 and proposals(EVA) == 0
     with ws.store.transaction() as session:
         [stored] = session.query(CohortProposal).all()

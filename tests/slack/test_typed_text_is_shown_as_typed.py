@@ -8,7 +8,7 @@ import pytest
 from bot.devtools.fake_slack import Message
 from bot.devtools.workspace import SimulatedWorkspace
 from bot.slack import ids
-from bot.slack.render.format import escape, link, truncate, user_text
+from bot.slack.render.format import escape, link, shorten, truncate, user_text
 from tests.slack.clock import Clock, utc
 from tests.slack.people import (
     ANA,
@@ -133,6 +133,11 @@ def test_user_text_keeps_mentions_of_people_and_its_limit_holds_once_escaped() -
     assert user_text("a&b&c", 8) == "a&amp;b…"  # 8 characters as sent, no entity cut
     assert user_text("<" * 500, 100) == "&lt;" * 24 + "…"
     assert user_text("see <@U_ANA> now", 10) == "see …"  # nor a mention
+
+
+def test_plain_text_is_shortened_as_typed() -> None:
+    header = shorten("📖 Week 1 of 6: a < b, " + "y" * 200, 150)
+    assert header.startswith("📖 Week 1 of 6: a < b, yyy") and len(header) == 150
 
 
 def test_truncate_never_cuts_an_entity_in_half() -> None:

@@ -278,7 +278,8 @@ def on_proposal_decline(
         respond(replace_original=True, text=render.declined_reply(name))
     else:
         answer(respond, client, body["user"]["id"], render.declined_reply(name))
-    InterestRunner(client, deps(context).store).send_pending(now)
+    # With this workspace's token (the listener's client): this workspace's proposals only.
+    InterestRunner(client, deps(context).store).send_pending(now, team_id=team(context))
 
 
 def invite_waiting(

@@ -35,7 +35,15 @@ from bot.domain.interest import (
     next_instant,
 )
 from bot.slack import ids
-from bot.slack.render.format import WEEKDAYS, mention, plural, schedule, truncate, user_text
+from bot.slack.render.format import (
+    WEEKDAYS,
+    mention,
+    plural,
+    schedule,
+    shorten,
+    truncate,
+    user_text,
+)
 from bot.slack.render.message import Message
 from bot.store.models import Group
 
@@ -84,7 +92,7 @@ def want_modal(
                 label="Topic",
                 element=PlainTextInputElement(
                     action_id="topic",
-                    initial_value=truncate(topic, TOPIC_MAX) or None,
+                    initial_value=shorten(topic, TOPIC_MAX) or None,
                     max_length=TOPIC_MAX,
                     placeholder="e.g. Kubernetes",
                 ),

@@ -92,6 +92,11 @@ def schedule(group: Group) -> str:
 _ENTITIES = ("&amp;", "&lt;", "&gt;")
 
 
+def shorten(text: str, limit: int) -> str:
+    """Plain text (a header, a form's value) at most `limit` characters, `…` when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def truncate(text: str, limit: int) -> str:
     """At most `limit` characters, with `…` when cut. On mrkdwn the cut never splits an
     `&amp;`, `&lt;` or `&gt;` (that would show `&am…`), nor a `<link|label>`."""

@@ -30,6 +30,7 @@ from bot.slack.render.format import (
     people,
     plural,
     schedule,
+    shorten,
     truncate,
     user_text,
 )
@@ -119,7 +120,7 @@ def kickoff_scheduled_reply(group: Group, kickoff: Kickoff) -> str:
 
 def kickoff_message(group: Group, kickoff: Kickoff, expectations: Expectations) -> Message:
     blocks: list[Block] = [
-        HeaderBlock(text=truncate(f"🚀 Kick-off: {group.topic}", 150)),
+        HeaderBlock(text=shorten(f"🚀 Kick-off: {group.topic}", 150)),
         SectionBlock(
             text=MarkdownTextObject(
                 text="Here is what each of us expects, side by side. Read it, raise anything "

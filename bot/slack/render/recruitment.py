@@ -49,6 +49,7 @@ from bot.slack.render.format import (
     people,
     plural,
     schedule,
+    shorten,
     truncate,
     user_text,
 )
@@ -68,7 +69,7 @@ def recruitment_message(group: Group) -> Message:
     if group.place:
         fields.append(MarkdownTextObject(text=truncate(f"*Where*\n{user_text(group.place)}", 2000)))
     blocks: list[Block] = [
-        HeaderBlock(text=truncate(f"📚 {group.topic}", 150)),
+        HeaderBlock(text=shorten(f"📚 {group.topic}", 150)),
     ]
     if group.why:
         blocks.append(
@@ -274,7 +275,7 @@ def start_modal(
             _text_input(
                 "topic",
                 "Topic",
-                initial=truncate(topic, TOPIC_MAX),
+                initial=shorten(topic, TOPIC_MAX),
                 max_length=TOPIC_MAX,
                 placeholder="e.g. Distributed systems",
             ),

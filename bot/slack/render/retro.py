@@ -37,6 +37,7 @@ from bot.slack.render.format import (
     mention,
     people,
     plural,
+    shorten,
     truncate,
     user_text,
     when,
@@ -157,7 +158,7 @@ def retro_message(group: Group, feedback_until: datetime) -> Message:
     return Message(
         text=f"Retro for {user_text(group.topic)}: reply in the thread, and give feedback",
         blocks=[
-            HeaderBlock(text=truncate(f"🏁 Retro: {group.topic}", 150)),
+            HeaderBlock(text=shorten(f"🏁 Retro: {group.topic}", 150)),
             SectionBlock(
                 text=MarkdownTextObject(
                     text=f"{plural(len(group.weeks_planned), 'week')} done. Reply in this "

@@ -25,6 +25,7 @@ from bot.slack.render.format import (
     mention,
     people,
     plural,
+    shorten,
     truncate,
     user_text,
     when,
@@ -55,7 +56,7 @@ def vote_message(group: Group, poll: Poll, result: Result | None = None) -> Mess
         label = NUMBER_EMOJI[count.option.position - 1]
         # A link's label is inside Slack's <…> markup: escaped whole, a mention shows as typed.
         title = (
-            link(proposal.link, truncate(proposal.text, 200))
+            link(proposal.link, shorten(proposal.text, 200))
             if proposal.link
             else user_text(proposal.text, 200)
         )

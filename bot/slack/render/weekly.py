@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack import ids
-from bot.slack.render.format import local_clock, mention, people, truncate, user_text, when
+from bot.slack.render.format import local_clock, mention, people, shorten, truncate, user_text, when
 from bot.slack.render.message import Message
 from bot.store.models import Attendance, Group, GroupFormat, GroupState, Week
 
@@ -56,7 +56,7 @@ def topic_of(week: Week) -> str:
 def prompt_message(group: Group, week: Week, *, moved: bool = False) -> Message:
     total = len(group.weeks_planned)
     blocks: list[Block] = [
-        HeaderBlock(text=truncate(f"📖 Week {week.number} of {total}: {topic_of(week)}", 150)),
+        HeaderBlock(text=shorten(f"📖 Week {week.number} of {total}: {topic_of(week)}", 150)),
         SectionBlock(
             text=MarkdownTextObject(
                 text=(
