@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
+from sqlalchemy.orm import Session
 
 from bot.domain import interest, retro
 from bot.domain.cohorts import Availability, Slot
@@ -206,24 +207,29 @@ def test_a_group_started_by_hand_on_a_board_topic_invites_who_fits_its_hour(stor
         assert [(line.wanting, line.groups_formed) for line in lines] == [(1, 1)]
 
 
+def add_proposal(session: Session, team: str, *, candidates: str) -> None:
+    """A Rust cohort proposed to U_A, its DM not sent yet."""
+    topic = interest.place_topic(session, team_id=team, text="Rust").topic
+    session.add(
+        CohortProposal(
+            team_id=team,
+            topic_id=topic.id,
+            weekday=1,
+            session_time=time(16),
+            members="U_A,U_B,U_C,U_D",
+            candidates=candidates,
+            facilitator_id="U_A",
+            offered_at=NOW,
+        )
+    )
+
+
 def test_a_proposal_dm_claim_taken_over_cannot_be_undone_by_its_first_owner(
     store: Store,
 ) -> None:
     with time_machine.travel(NOW, tick=False) as traveller:
         with store.transaction() as session:
-            topic = interest.place_topic(session, team_id=TEAM, text="Rust").topic
-            session.add(
-                CohortProposal(
-                    team_id=TEAM,
-                    topic_id=topic.id,
-                    weekday=1,
-                    session_time=time(16),
-                    members="U_A,U_B,U_C,U_D",
-                    candidates="U_A,U_B",
-                    facilitator_id="U_A",
-                    offered_at=NOW,
-                )
-            )
+            add_proposal(session, TEAM, candidates="U_A,U_B")
         with store.transaction() as session:
             first = interest.claim_next_unsent(session)
             assert first is not None and first[0].recovering_since is None
@@ -282,19 +288,7 @@ def test_a_kept_notice_is_dropped_once_it_is_no_longer_true(store: Store) -> Non
 def test_a_listener_claims_only_its_own_workspaces_proposal_dms(store: Store) -> None:
     with store.transaction() as session:
         for team in ("T_ONE", "T_TWO"):
-            topic = interest.place_topic(session, team_id=team, text="Rust").topic
-            session.add(
-                CohortProposal(
-                    team_id=team,
-                    topic_id=topic.id,
-                    weekday=1,
-                    session_time=time(16),
-                    members="U_A,U_B,U_C,U_D",
-                    candidates="U_A",
-                    facilitator_id="U_A",
-                    offered_at=NOW,
-                )
-            )
+            add_proposal(session, team, candidates="U_A")
     with store.transaction() as session:
         claimed = interest.claim_next_unsent(session, team_id="T_TWO")
         assert claimed is not None and claimed[1].team_id == "T_TWO"
