@@ -4,12 +4,14 @@ production server, a real database, and the scheduler — for tests and `p2p-bot
 from __future__ import annotations
 
 import html
+import logging
 import re
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, TypeVar
@@ -35,6 +37,8 @@ SIGNING_SECRET = "bench-signing-secret"
 # Seals the installations' tokens in tests and the demo (never a real deployment's key).
 TOKEN_KEY = "cDJwLXRlc3Qta2V5LW5ldmVyLWluLXByb2R1Y3Rpb24="
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -130,10 +134,14 @@ class SimulatedWorkspace:
         if self._server is not None and self._thread is not None:
             # Closed by its own loop thread: closed from here, the loop's poll could meet
             # the closed sockets (EBADF).
-            self._server.trigger.pull_trigger(self._server.close)
+            try:
+                self._server.trigger.pull_trigger(self._server.close)
+            except OSError as closed:  # its trigger is closed already: the loop is ending
+                log.warning("test server's trigger was already closed (%s)", closed)
             self._thread.join(timeout=5)
             if self._thread.is_alive():
-                self._server.close()
+                with suppress(OSError):
+                    self._server.close()
 
     def __enter__(self) -> Self:
         return self.start()
