@@ -9,7 +9,7 @@ import pytest
 
 from tests.fuzz import Bench, bench, run
 
-EXAMPLES = 1_000
+EXAMPLES = 600  # `python -m tests.fuzz --examples N` runs more
 
 
 @pytest.fixture(scope="module")
