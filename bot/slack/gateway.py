@@ -30,6 +30,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.views import View
 
+from bot import clock
 from bot.slack.ratelimit import Budgets, budgets_for
 from bot.slack.render.message import Message
 
@@ -296,6 +297,50 @@ class Gateway:
             return None
         log.info("found %s already posted in %s; not posting it again", key, where)
         return where, found
+
+    def post_once(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        key: str,
+        recovering_since: datetime | None = None,
+        thread_ts: str | None = None,
+        broadcast: bool = False,
+    ) -> tuple[str, str]:
+        """Post `message` tagged `key` unless Slack has it already: a post taken over from a
+        process that may have sent it (`recovering_since`), or whose answer was lost, is
+        looked for before it is sent (again). Raises OutcomeUnknown when it may have gone
+        out and could not be looked for."""
+        if recovering_since is not None:
+            found = self._look(channel, key, since=recovering_since, thread_ts=thread_ts)
+            if found is not None:
+                return found
+
+        def send() -> tuple[str, str]:
+            return self.post(
+                channel, message, thread_ts=thread_ts, broadcast=broadcast, metadata=tagged(key)
+            )
+
+        started = clock.now()
+        try:
+            return send()
+        except OutcomeUnknown:
+            # A second unknown outcome is the caller's to retry, looking again first.
+            found = self._look(channel, key, since=started, thread_ts=thread_ts)
+            if found is not None:
+                return found
+            return send()
+
+    def _look(
+        self, channel: str, key: str, *, since: datetime, thread_ts: str | None
+    ) -> tuple[str, str] | None:
+        try:
+            return self.find_posted(channel, key, since=since, thread_ts=thread_ts)
+        except (ChannelUnavailable, UserUnavailable, NotInstalled, Refused):
+            raise
+        except SlackCallFailed as failed:  # transient: the post may be there, unseen
+            raise OutcomeUnknown(failed.method, failed.error, **failed.context) from failed
 
     def open_view(self, trigger_id: str, view: View) -> str:
         response = self._call("views_open", trigger_id=trigger_id, view=view)

@@ -30,13 +30,11 @@ from bot.slack.gateway import (
     TokenSource,
     UserUnavailable,
     acting_for,
-    tagged,
 )
 from bot.slack.render import board as render
 from bot.slack.render.message import Message
 from bot.store import Store
 from bot.store.models import CohortProposal, InterestTopic
-from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -227,27 +225,13 @@ class InterestRunner:
         )
 
     def _send(self, dm: ProposalDM) -> None:
-        """Post the DM once: a claim taken over, or a post whose outcome we never learnt, is
-        looked for in the person's DM before it is sent (again). Raises OutcomeUnknown when
-        it may have gone out and we could not look."""
-        user, since = dm.claim.facilitator_id, dm.claim.recovering_since
-        key = f"proposal:{dm.claim.proposal_id}:{user}"
-        if since is not None and self._posted(user, key, since):
-            return
-        started = utcnow()
-        try:
-            self.gateway.post(user, dm.message, metadata=tagged(key))
-        except OutcomeUnknown:
-            if not self._posted(user, key, started):
-                self.gateway.post(user, dm.message, metadata=tagged(key))
-
-    def _posted(self, user: str, key: str, since: datetime) -> bool:
-        try:
-            return self.gateway.find_posted(user, key, since=since) is not None
-        except (UserUnavailable, NotInstalled):
-            raise
-        except SlackCallFailed as failed:
-            raise OutcomeUnknown("conversations.history", failed.error, user=user) from failed
+        user = dm.claim.facilitator_id
+        self.gateway.post_once(
+            user,
+            dm.message,
+            key=f"proposal:{dm.claim.proposal_id}:{user}",
+            recovering_since=dm.claim.recovering_since,
+        )
 
 
 class Offered(enum.Enum):

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
-from functools import partial
 
 from slack_sdk import WebClient
 from sqlalchemy import select
@@ -37,13 +36,11 @@ from bot.slack.gateway import (
     ChannelUnavailable,
     Gateway,
     NotInstalled,
-    OutcomeUnknown,
     Refused,
     SlackCallFailed,
     TokenSource,
     UserUnavailable,
     acting_for,
-    tagged,
 )
 from bot.slack.home_queue import HomeQueue
 from bot.slack.ratelimit import urgency
@@ -57,7 +54,6 @@ from bot.slack.render.message import Message
 from bot.slack.replies import dm
 from bot.store import Store
 from bot.store.models import DeliveryState, Group, GroupState, Kickoff, Poll
-from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -159,30 +155,14 @@ class SlackSender:
         broadcast: bool = False,
     ) -> tuple[str, str]:
         key = claim.due.key + (f"#{part}" if part else "")
-        if claim.recovering_since is not None:
-            found = self.gateway.find_posted(
-                channel, key, since=claim.recovering_since, thread_ts=thread_ts
-            )
-            if found is not None:
-                return found
-        post = partial(
-            self.gateway.post,
+        return self.gateway.post_once(
             channel,
             message,
+            key=key,
+            recovering_since=claim.recovering_since,
             thread_ts=thread_ts,
             broadcast=broadcast,
-            metadata=tagged(key),
         )
-        started = utcnow()
-        try:
-            return post()
-        except OutcomeUnknown:
-            # Slack may have it: look before posting again. A second unknown outcome is left
-            # to the ledger, whose retry looks again first.
-            found = self.gateway.find_posted(channel, key, since=started, thread_ts=thread_ts)
-            if found is not None:
-                return found
-            return post()
 
     # --- the kick-off --------------------------------------------------------------------------
 
